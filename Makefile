@@ -1,0 +1,35 @@
+# scratchnn: every command an instructor or CI needs. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: help venv generate student test lint release grade-examples calibrate bench clean
+
+help:
+	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
+	@echo "make test            run every test (sets up $(VENV) itself)"
+	@echo "make generate        regenerate assignments/ and scratchnn_ref/ from solutions/"
+	@echo "make grade-examples  grade the bundled example submissions"
+	@echo "make calibrate       re-run the sine-fit calibration over many seeds"
+	@echo "make bench           print speed and memory figures"
+
+# The venv is rebuilt whenever pyproject.toml changes.
+$(VENV)/.ready: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.ready
+
+generate student: venv
+	$(PY) -m autograder.generate
+
+test: venv
+	$(PY) -m pytest -q
+
+lint: venv
+	$(PY) -m ruff check autograder scratchnn_ref solutions tests
+
+clean:
+	rm -rf dist build .pytest_cache
