@@ -1,0 +1,125 @@
+"""Every rule of grading, in one place: weights, tolerances, thresholds, limits, forbidden APIs, visibility.
+
+Change a number here and the grader, its self-tests and the release all follow.
+"""
+
+# ---------------------------------------------------------------- what is graded
+STUDENT_FILES = ("linear.py", "activations.py", "losses.py")
+
+# class -> (file, constructor kwargs used in the hidden checks besides the defaults)
+CLASSES = {
+    "Linear": "linear.py",
+    "Sigmoid": "activations.py",
+    "Tanh": "activations.py",
+    "ReLU": "activations.py",
+    "LeakyReLU": "activations.py",
+    "ELU": "activations.py",
+    "GELU": "activations.py",
+    "Swish": "activations.py",
+    "MSELoss": "losses.py",
+    "MAELoss": "losses.py",
+    "HuberLoss": "losses.py",
+    "BCELoss": "losses.py",
+    "SoftmaxCELoss": "losses.py",
+}
+
+# Points of each check, per class. A class's total is the sum of its row.
+#   forward / backward: values against the reference on hidden inputs (several shapes, both dtypes)
+#   gradcheck: the student's backward against central differences of the student's own forward
+#   robust: dtype kept, inputs and dout not modified, stale caches, magnitudes up to 1e4
+#   policy: no forbidden API in the class (earned only if forward or backward also earns points)
+WEIGHTS = {
+    "Linear": {"forward": 3, "backward": 5, "gradcheck": 3, "robust": 2, "policy": 1},
+    "activation": {"forward": 1, "backward": 2, "gradcheck": 1, "robust": 1, "policy": 0.5},
+    "loss": {"forward": 1, "backward": 2, "gradcheck": 1, "robust": 1, "policy": 0.5},
+}
+SINE_FIT_POINTS = 8  # per graded activation in SINE_FIT
+
+# ---------------------------------------------------------------- tolerances
+# |got - expected| <= atol + rtol·|expected|, element-wise, per dtype.
+TOLERANCE = {
+    "float64": {"rtol": 1e-7, "atol": 1e-9},
+    "float32": {"rtol": 1e-4, "atol": 1e-5},
+}
+# The gradient check runs in float64 with central differences of step GRAD_STEP.
+GRAD_STEP = 1e-6
+GRAD_TOLERANCE = {"rtol": 1e-5, "atol": 1e-7}
+# Inputs of the gradient check keep at least this distance from kinks (ReLU at 0, MAE at 0, Huber at ±delta).
+KINK_MARGIN = 1e-3
+# Magnitudes of the large-input probes.
+LARGE = (1e2, 1e3, 1e4)
+
+# ---------------------------------------------------------------- the sine fit
+# Filled in by `make calibrate` (autograder/calibrate.py): per activation, the seed the
+# grader trains with and the largest grid MSE that passes.
+SINE_FIT = {
+    "relu": {"seed": 0, "threshold": 0.02},
+}
+
+# ---------------------------------------------------------------- limits
+TIME_PER_TEST = 20.0        # seconds of wall time for one check in the sandbox
+TIME_SINE_FIT = 120.0       # seconds of wall time for one training run
+TIME_TOTAL = 420.0          # seconds for the whole grading; Gradescope stops at 600
+MEMORY_LIMIT_MB = 400       # data segment of the sandbox process (heap and anonymous maps)
+SANDBOX_USER = "student"    # the unprivileged user student code runs as when the grader is root
+SANDBOX_USER_FALLBACK = "nobody"
+MAX_OUTPUT_CHARS = 4000     # per test, in results.json
+
+# ---------------------------------------------------------------- policy
+# Imports a student file may make; anything else is a policy violation.
+ALLOWED_IMPORTS = {"torch", "math", "typing", "__future__", "numbers", "functools"}
+# Dotted names (and their prefixes) that may not be used, e.g. `torch.nn` forbids `torch.nn.functional.relu`.
+FORBIDDEN_NAMES = {
+    "torch.nn": "ready-made layers and functions (torch.nn, torch.nn.functional)",
+    "torch.autograd": "autograd",
+    "torch.func": "automatic differentiation (torch.func)",
+    "torch.special": "ready-made special functions (torch.special)",
+    "torch.sigmoid": "the built-in sigmoid",
+    "torch.softmax": "the built-in softmax",
+    "torch.log_softmax": "the built-in log_softmax",
+    "torch.logsumexp": "the built-in logsumexp",
+    "torch.enable_grad": "autograd",
+    "torch.set_grad_enabled": "autograd",
+    "torch.inference_mode": "autograd",
+    "torch.load": "file access",
+    "torch.save": "file access",
+    "torch.from_file": "file access",
+    "torch.hub": "downloads",
+    "torch.utils": "torch.utils",
+    "torch.ops": "raw operator access",
+    "torch.library": "operator registration",
+    "torch.jit": "compilation",
+    "torch.compile": "compilation",
+}
+# Attribute names forbidden on any object (methods such as x.sigmoid() or loss.backward()).
+FORBIDDEN_ATTRIBUTES = {
+    "backward_hook": "autograd hooks",
+    "requires_grad": "autograd",
+    "requires_grad_": "autograd",
+    "grad_fn": "autograd",
+    "register_hook": "autograd hooks",
+    "sigmoid": "the built-in sigmoid",
+    "sigmoid_": "the built-in sigmoid",
+    "softmax": "the built-in softmax",
+    "log_softmax": "the built-in log_softmax",
+    "logsumexp": "the built-in logsumexp",
+}
+# Tensor.backward is forbidden; the student's own `backward` methods are of course allowed,
+# so a call `<something>.backward(...)` is only flagged when its receiver is not `self.<layer>`.
+# Built-in names that reach outside the file (files, other modules, the interpreter).
+FORBIDDEN_BUILTINS = {
+    "open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
+    "getattr", "setattr", "delattr", "breakpoint", "input", "exit", "quit", "memoryview",
+}
+
+# ---------------------------------------------------------------- visibility
+# Gradescope visibility per check; the rest of results.json follows the test's check.
+VISIBILITY = {
+    "files": "visible",
+    "policy": "visible",
+    "forward": "visible",     # a sanity comparison on small inputs students can act on at once
+    "backward": "after_due_date",
+    "gradcheck": "after_due_date",
+    "robust": "after_due_date",
+    "sine_fit": "visible",
+}
