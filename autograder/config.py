@@ -29,11 +29,12 @@ CLASSES = {
 #   robust: dtype kept, inputs and dout not modified, stale caches, magnitudes up to 1e4
 #   policy: no forbidden API in the class (earned only if forward or backward also earns points)
 WEIGHTS = {
-    "Linear": {"forward": 3, "backward": 5, "gradcheck": 3, "robust": 2, "policy": 1},
-    "activation": {"forward": 1, "backward": 2, "gradcheck": 1, "robust": 1, "policy": 0.5},
-    "loss": {"forward": 1, "backward": 2, "gradcheck": 1, "robust": 1, "policy": 0.5},
+    "Linear": {"forward": 3, "backward": 5, "gradcheck": 4, "robust": 2, "policy": 1},
+    "activation": {"forward": 1, "backward": 1.5, "gradcheck": 1, "robust": 1, "policy": 0.5},
+    "loss": {"forward": 1.5, "backward": 1.5, "gradcheck": 1.5, "robust": 1, "policy": 0.5},
 }
-SINE_FIT_POINTS = 8  # per graded activation in SINE_FIT
+SINE_FIT_POINTS = 20  # shared equally by the activations graded in SINE_FIT
+# Totals: Linear 15 + 7 activations × 5 + 5 losses × 6 + sine fit 20 = 100.
 
 # ---------------------------------------------------------------- tolerances
 # |got - expected| <= atol + rtol·|expected|, element-wise, per dtype.

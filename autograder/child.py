@@ -1,0 +1,243 @@
+"""The sandbox side of grading: run student code on inputs the grader chose, save raw results.
+
+This file runs as an unprivileged user and imports nothing of the kit: the grader
+copies it next to the student package and the job inputs. It starts once as a
+"zygote" that imports torch, then forks one short-lived process per job, so a
+crash, an endless loop or a huge allocation costs only that job.
+
+    python -I -S child.py WORKDIR SITE_PACKAGES
+
+Protocol: one JSON job per line on stdin; one JSON status per line on stdout.
+A job's inputs are WORKDIR/in/<id>.npz; its results go to WORKDIR/out/<id>.npz
+(arrays) and WORKDIR/out/<id>.json (everything else). Data only: no pickle.
+"""
+
+import json
+import os
+import resource
+import signal
+import sys
+import time
+
+WORKDIR = SITE = None
+REPLIES = None  # the zygote's answer pipe; closed in every job process
+MAX_ELEMENTS = 1 << 20  # larger outputs are reported as too big, not saved
+
+
+class PolicyViolation(Exception):
+    """Raised by a forbidden API the student code called."""
+
+
+VIOLATIONS = []  # forbidden calls seen in this process, even if the student caught the exception
+
+
+def install_guards(names):
+    """Replace each forbidden callable (e.g. 'torch.sigmoid', 'torch.Tensor.backward') by one that refuses."""
+    import torch
+
+    for dotted in names:
+        parts = dotted.split(".")
+        owner = torch
+        try:
+            for part in parts[1:-1]:
+                owner = getattr(owner, part)
+            getattr(owner, parts[-1])
+        except AttributeError:
+            continue
+
+        def refuse(*args, _name=dotted, **kwargs):
+            VIOLATIONS.append(_name)
+            raise PolicyViolation(f"{_name} is not allowed in this assignment")
+
+        setattr(owner, parts[-1], refuse)
+
+
+def describe_error(exc) -> dict:
+    """Type, message and the innermost line of student code where it happened."""
+    import traceback
+
+    where = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if "/scratchnn/" in frame.filename.replace(os.sep, "/"):
+            where = {"file": os.path.basename(frame.filename), "line": frame.lineno,
+                     "function": frame.name, "code": (frame.line or "")[:200]}
+    return {"type": type(exc).__name__, "message": str(exc)[:300], "where": where}
+
+
+def record(arrays, info, key, value):
+    """Save a returned value as a plain array, with a note of its type, dtype and autograd state."""
+    import torch
+
+    if type(value) is not torch.Tensor:  # subclasses could fake comparisons
+        info[key] = {"type": type(value).__name__}
+        return
+    info[key] = {"type": "Tensor", "dtype": str(value.dtype).replace("torch.", ""),
+                 "device": str(value.device), "shape": list(value.shape),
+                 "autograd": bool(value.requires_grad or value.grad_fn is not None)}
+    if value.numel() > MAX_ELEMENTS:
+        info[key]["too_big"] = True
+        return
+    v = value.detach().cpu()
+    if v.dtype not in (torch.float32, torch.float64, torch.int64):
+        v = v.to(torch.float64)
+    arrays[key] = v.contiguous().numpy().copy()
+
+
+def run_ops(job, inputs):
+    """Each run: build the class, set parameters, make the calls; record returns, stored grads, inputs after."""
+    import importlib
+
+    import torch
+
+    torch.manual_seed(job.get("seed", 0))
+    module = importlib.import_module("scratchnn." + job["module"])
+    arrays, runs = {}, []
+    for r, run in enumerate(job["runs"]):
+        info = {"error": None}
+        try:
+            cls = getattr(module, job["cls"], None)
+            if cls is None:
+                raise LookupError(f"{job['module']}.py has no class {job['cls']}")
+            obj = cls(**run.get("kwargs", {}))
+            for attr, key in run.get("params", {}).items():
+                setattr(obj, attr, inputs[key].clone())
+            for c, (method, args) in enumerate(run["calls"]):
+                tensors = [inputs[a].clone() for a in args]
+                value = getattr(obj, method)(*tensors)
+                if c in run.get("record", [c]):
+                    record(arrays, info, f"r{r}c{c}", value)
+                    for attr in run.get("attrs", []):
+                        record(arrays, info, f"r{r}c{c}{attr}", getattr(obj, attr, None))
+                    if run.get("inputs_after"):
+                        for i, t in enumerate(tensors):
+                            record(arrays, info, f"r{r}c{c}in{i}", t)
+        except Exception as exc:  # the student's error, reported per run
+            info["error"] = describe_error(exc)
+        runs.append(info)
+    return arrays, {"runs": runs}
+
+
+def run_sine_fit(job, inputs):
+    """Train the given MLP of the student's layers (with a trusted MSE); return the trained weights."""
+    import torch
+
+    from scratchnn.train import fit_sine
+
+    class TrustedMSE:  # the sine fit grades the layers, not the student's MSELoss
+        def forward(self, y_pred, y_true):
+            self.diff = y_pred - y_true
+            return (self.diff * self.diff).mean()
+
+        def backward(self):
+            return 2.0 * self.diff / self.diff.numel()
+
+    model = fit_sine(job["activation"], seed=job["seed"], loss_fn=TrustedMSE())
+    arrays, info = {}, {}
+    for i, layer in enumerate(model.linears()):
+        record(arrays, info, f"W{i}", layer.W)
+        record(arrays, info, f"b{i}", layer.b)
+    return arrays, {"values": info}
+
+
+def run_job(job):
+    """Run one job in this (forked) process and write its results."""
+    import numpy as np
+    import torch
+
+    with np.load(os.path.join(WORKDIR, "in", job["id"] + ".npz"), allow_pickle=False) as data:
+        inputs = {k: torch.from_numpy(data[k].copy()) for k in data.files}
+    install_guards(job.get("guards", []))
+    meta = {"error": None}
+    arrays = {}
+    try:
+        runner = run_sine_fit if job["kind"] == "sine_fit" else run_ops
+        arrays, meta = runner(job, inputs)
+        meta["error"] = None
+    except BaseException as exc:  # import errors, SystemExit at import, ...
+        meta["error"] = describe_error(exc)
+    meta["violations"] = sorted(set(VIOLATIONS))
+    out = os.path.join(WORKDIR, "out", job["id"])
+    np.savez(out + ".npz", **arrays)
+    with open(out + ".json", "w") as f:
+        json.dump(meta, f)
+
+
+def fork_job(job) -> dict:
+    """Run a job in a fresh child process with time, memory and file-size limits; report how it ended."""
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the job's process
+        code = 1
+        try:
+            os.setpgid(0, 0)
+            REPLIES.close()
+            data = _vm_data_bytes() + job["memory_mb"] * (1 << 20)
+            resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+            cpu = int(job["timeout"]) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
+            log = os.open(os.path.join(WORKDIR, "out", job["id"] + ".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            sys.stdout = os.fdopen(1, "w", buffering=1)
+            sys.stderr = os.fdopen(2, "w", buffering=1)
+            run_job(job)
+            code = 0
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    deadline = start + job["timeout"]
+    timed_out = False
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            _kill_group(pid)
+            done, status, usage = os.wait4(pid, 0)
+            break
+        time.sleep(0.002)
+    _kill_group(pid)  # whatever the job left running
+    return {"id": job["id"], "timeout": timed_out, "wall": round(time.monotonic() - start, 3),
+            "cpu": round(usage.ru_utime + usage.ru_stime, 3), "maxrss_kb": usage.ru_maxrss,
+            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _vm_data_bytes() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def main():
+    global WORKDIR, SITE, REPLIES
+    WORKDIR, SITE = sys.argv[1], sys.argv[2:]
+    sys.path[:0] = [os.path.join(WORKDIR, "pkg")] + SITE
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import numpy  # noqa: F401  (imported once here, shared by every forked job)
+    import torch
+
+    torch.set_num_threads(1)
+    REPLIES = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # nothing printed here can corrupt the protocol
+    REPLIES.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        REPLIES.write(json.dumps(fork_job(json.loads(line))) + "\n")
+
+
+if __name__ == "__main__":
+    main()
