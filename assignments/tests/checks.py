@@ -23,10 +23,13 @@ def _index(flat: int, shape) -> tuple:
     return tuple(reversed(idx))
 
 
-def compare(got, expected: torch.Tensor, what: str, rtol: float, atol: float, show_values: bool = True):
+def compare(got, expected: torch.Tensor, what: str, rtol: float, atol: float, show_values: bool = True,
+            scale=None):
     """None if ``got`` is a tensor of ``expected``'s shape and dtype whose values match.
 
-    Values match where |got - expected| <= atol + rtol·|expected| (NaN and ±inf must
+    Values match where |got - expected| <= atol + rtol·scale, with scale = |expected|
+    unless given (e.g. |x|·|W| for a matrix product, whose rounding error grows with
+    its terms, not with its result). NaN and ±inf must
     sit where ``expected`` has them). Otherwise the message names the worst index,
     the expected and received values (unless ``show_values`` is False) and the
     largest absolute and relative errors.
@@ -46,7 +49,8 @@ def compare(got, expected: torch.Tensor, what: str, rtol: float, atol: float, sh
     err = (g - e).abs()
     err = torch.where(both_nan | same_inf, torch.zeros_like(err), err)
     err = torch.where(torch.isnan(err), torch.full_like(err, float("inf")), err)
-    excess = err - (atol + rtol * e.abs().nan_to_num(posinf=0.0))
+    size = e.abs() if scale is None else scale.detach().to("cpu", torch.float64).reshape(-1)
+    excess = err - (atol + rtol * size.nan_to_num(posinf=0.0))
     worst = int(torch.argmax(excess))
     if excess[worst] <= 0:
         return None
