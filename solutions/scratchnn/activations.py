@@ -141,5 +141,7 @@ class Swish:
     def backward(self, dout: torch.Tensor) -> torch.Tensor:
         ### BEGIN SOLUTION
         s = self._s
-        return torch.where(s == 0, 0.0, dout * s * (1.0 + self._x * (1.0 - s)))
+        # x·(1 - σ(x)) is inf·0 at x = +inf; its limit there is 0
+        tail = torch.where(s == 1, 0.0, self._x * (1.0 - s))
+        return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))
         ### END SOLUTION
