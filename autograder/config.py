@@ -6,7 +6,7 @@ Change a number here and the grader, its self-tests and the release all follow.
 # ---------------------------------------------------------------- what is graded
 STUDENT_FILES = ("linear.py", "activations.py", "losses.py")
 
-# class -> (file, constructor kwargs used in the hidden checks besides the defaults)
+# class -> the student file that holds it
 CLASSES = {
     "Linear": "linear.py",
     "Sigmoid": "activations.py",
@@ -112,6 +112,21 @@ FORBIDDEN_BUILTINS = {
     "open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
     "getattr", "setattr", "delattr", "breakpoint", "input", "exit", "quit", "memoryview",
 }
+
+# Callables the sandbox replaces by ones that refuse (and report), whatever the student wrote.
+RUNTIME_GUARDS = [
+    "torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward",
+    "torch.sigmoid", "torch.Tensor.sigmoid", "torch.softmax", "torch.Tensor.softmax",
+    "torch.log_softmax", "torch.Tensor.log_softmax", "torch.logsumexp", "torch.Tensor.logsumexp",
+    "torch.special.expit", "torch.special.logit", "torch.special.log_softmax", "torch.special.softmax",
+    "torch.special.logsumexp", "torch.nn.functional.sigmoid", "torch.nn.functional.relu",
+    "torch.nn.functional.leaky_relu", "torch.nn.functional.elu", "torch.nn.functional.gelu",
+    "torch.nn.functional.silu", "torch.nn.functional.tanh", "torch.nn.functional.softmax",
+    "torch.nn.functional.log_softmax", "torch.nn.functional.linear", "torch.nn.functional.mse_loss",
+    "torch.nn.functional.l1_loss", "torch.nn.functional.huber_loss", "torch.nn.functional.smooth_l1_loss",
+    "torch.nn.functional.binary_cross_entropy", "torch.nn.functional.cross_entropy",
+    "torch.nn.functional.nll_loss", "torch.func.grad", "torch.func.vjp", "torch.func.jacrev",
+]
 
 # ---------------------------------------------------------------- visibility
 # Gradescope visibility per check; the rest of results.json follows the test's check.

@@ -1,0 +1,148 @@
+"""Grade one submission: find the files, check the policy, run every check in the sandbox, judge.
+
+`grade(submission_dir)` returns the results.json document. It never raises for
+anything a submission does; only a broken grader installation raises.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from . import config, policy, results, submission, suite
+from .judge import Verdict, judge
+from .sandbox import Sandbox
+
+REF_DIR = Path(__file__).resolve().parent.parent / "scratchnn_ref"
+GIVEN_FILES = ("mlp.py", "train.py")  # handed out complete: the kit's copies are used, never the student's
+
+
+def package_files(files: dict) -> dict[str, str]:
+    """The sandbox's `scratchnn` package: the student's readable files and the kit's given ones."""
+    pkg = {"__init__.py": '"""The submission under test (student files and the given mlp.py, train.py)."""\n'}
+    for name in GIVEN_FILES:
+        pkg[name] = (REF_DIR / name).read_text(encoding="utf-8")
+    for name, sf in files.items():
+        if sf.problem is None:
+            pkg[name] = sf.text
+    return pkg
+
+
+def blocked_reason(cls: str, files: dict, violations: dict):
+    """Why a class is not run at all (its file is missing or broken, or it breaks the policy), or None."""
+    sf = files[config.CLASSES[cls]]
+    if sf.problem:
+        return sf.problem
+    if violations.get(cls):
+        return f"{cls} uses forbidden APIs (see its policy test), so it scores 0."
+    return None
+
+
+def points(cls: str, part: str) -> float:
+    if part == "sine_fit":
+        return config.SINE_FIT_POINTS / len(config.SINE_FIT)
+    return config.WEIGHTS[suite.kind_of(cls)][part]
+
+
+def run_checks(checks, files, violations, log) -> dict:
+    """Verdict per check index; runtime policy violations are added to `violations`."""
+    verdicts = {}
+    start = time.monotonic()
+    with Sandbox(package_files(files), log=log) as box:
+        log.write(f"sandbox: {box.isolation}\n")
+        for i, check in enumerate(checks):
+            needs = [check.cls] if check.part != "sine_fit" else ["Linear", check.cls]
+            reasons = [r for r in (blocked_reason(c, files, violations) for c in needs) if r]
+            if reasons:
+                verdicts[i] = Verdict(0.0, "Not run: " + reasons[0])
+                continue
+            if time.monotonic() - start > config.TIME_TOTAL:
+                verdicts[i] = Verdict(0.0, "Not run: grading reached its total time limit "
+                                           f"({config.TIME_TOTAL:g} s) before this check (earlier checks were slow).")
+                continue
+            timeout = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
+            job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "guards": config.RUNTIME_GUARDS}
+            outcome = box.run(job, check.inputs)
+            for name in (outcome["meta"] or {}).get("violations", []) if isinstance(outcome["meta"], dict) else []:
+                if isinstance(name, str):
+                    violations.setdefault(check.cls, []).append(
+                        policy.Violation(0, name, "called while grading; forbidden by the course policy"))
+            verdicts[i] = judge(check, outcome)
+            s = outcome["status"]
+            log.write(f"{check.name[:70]:70s} {verdicts[i].fraction:5.2f}  wall {s.get('wall', '-')}s "
+                      f"cpu {s.get('cpu', '-')}s\n")
+            if verdicts[i].fraction < 1:
+                log.write(box.job_log(job["id"], 500))
+    return verdicts
+
+
+def policy_violations(files: dict) -> dict:
+    out = {}
+    for name, sf in files.items():
+        if sf.problem is None:
+            classes = [c for c, f in config.CLASSES.items() if f == name]
+            for cls, found in policy.scan(sf.text, classes).items():
+                out[cls] = list(found)
+    return out
+
+
+def files_test(files: dict) -> dict:
+    lines = []
+    for name, sf in files.items():
+        if sf.problem:
+            lines.append(f"✗ {sf.problem}")
+        else:
+            lines.append(f"✓ {name} found at {sf.path}")
+        lines += [f"  note: {note}" for note in sf.notes]
+    return results.test("Files: linear.py, activations.py, losses.py", 0, 0, config.VISIBILITY["files"],
+                        "\n".join(lines))
+
+
+def policy_test(cls: str, violations: list, earned_real_points: bool) -> dict:
+    name = f"{cls}: policy (no autograd, no ready-made layers or functions)"
+    if violations:
+        listed = "\n".join(f"  {v}" if v.line else f"  {v.what} ({v.why})" for v in violations)
+        return results.test(name, 0, points(cls, "policy"), config.VISIBILITY["policy"],
+                            f"{cls} uses what this assignment forbids, so all of {cls}'s tests score 0:\n{listed}\n"
+                            "Write it from element-wise operations (exp, log, tanh, where, clamp, ...).")
+    if not earned_real_points:
+        return results.test(name, 0, points(cls, "policy"), config.VISIBILITY["policy"],
+                            "No forbidden API found, but these points count only once forward or backward earns "
+                            "points.")
+    return results.test(name, points(cls, "policy"), points(cls, "policy"), config.VISIBILITY["policy"],
+                        "No forbidden API found.")
+
+
+def grade(submission_dir, log=None) -> dict:
+    """The results.json document for one submission folder."""
+    log = log or sys.stderr
+    started = time.monotonic()
+    torch.set_num_threads(1)
+    files = submission.find(Path(submission_dir))
+    violations = policy_violations(files)
+    checks = suite.all_checks()
+    verdicts = run_checks(checks, files, violations, log)
+
+    tests = [files_test(files)]
+    for cls in config.CLASSES:
+        mine = [i for i, c in enumerate(checks) if c.cls == cls and c.part != "sine_fit"]
+        earned = any(verdicts[i].fraction > 0 for i in mine if checks[i].part in ("forward", "backward"))
+        for i in mine:
+            c, v = checks[i], verdicts[i]
+            fraction = 0.0 if violations.get(cls) else v.fraction
+            output = v.output if not violations.get(cls) else f"Scores 0: {cls} breaks the policy.\n" + v.output
+            tests.append(results.test(c.name, fraction * points(cls, c.part), points(cls, c.part),
+                                      config.VISIBILITY[c.part], output))
+        tests.append(policy_test(cls, violations.get(cls, []), earned))
+    for i, c in enumerate(checks):
+        if c.part == "sine_fit":
+            blocked = violations.get("Linear") or violations.get(c.cls)
+            fraction = 0.0 if blocked else verdicts[i].fraction
+            tests.append(results.test(c.name, fraction * points(c.cls, "sine_fit"), points(c.cls, "sine_fit"),
+                                      config.VISIBILITY["sine_fit"], verdicts[i].output))
+    seconds = round(time.monotonic() - started, 1)
+    summary = ("scratchnn autograder. Each class is graded on its own: forward and backward against a reference "
+               "on hidden inputs, a numerical gradient check, robustness, and the course policy; then the sine fit. "
+               "Some tests are shown only after the due date.")
+    return results.results(tests, summary, {"grading_seconds": seconds, "torch": torch.__version__})

@@ -1,0 +1,214 @@
+"""Judge a check from what the sandbox returned: a fraction of its points and a message.
+
+Everything here runs in the grader's process on plain arrays. Messages go shape,
+then dtype, then values, and add a diagnosis where a common mistake fits.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+import scratchnn_ref as ref
+import scratchnn_ref.train  # noqa: F401  (ref.train)
+
+from . import config
+from .checks import compare
+from .diagnose import explain
+from .suite import Check, numeric_gradient
+
+
+@dataclass
+class Verdict:
+    fraction: float  # of the check's points
+    output: str
+
+
+def failure_of_job(check: Check, outcome: dict):
+    """A Verdict of 0 when the job as a whole did not produce results, else None."""
+    status, meta = outcome["status"], outcome["meta"]
+    if status.get("timeout"):
+        limit = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
+        return Verdict(0.0, f"Did not finish within {limit:g} s: an endless loop, or far more work than "
+                            "the O(·) cost in the docstring.")
+    if meta is None:
+        sig = status.get("signal")
+        hint = " (out of memory? the limit is %d MB)" % config.MEMORY_LIMIT_MB if sig in (9, 24) else ""
+        how = f"was killed by signal {sig}{hint}" if sig else f"exited early (status {status.get('exit')})"
+        return Verdict(0.0, f"The process running your code {how} before reporting any result. "
+                            "Calls like exit() or os._exit() end it too.")
+    if meta.get("error"):
+        return Verdict(0.0, error_text("Your code could not be run", meta["error"]))
+    return None
+
+
+def error_text(prefix: str, error: dict) -> str:
+    text = f"{prefix}: {error.get('type')}: {error.get('message')}"
+    where = error.get("where")
+    if isinstance(where, dict):
+        text += f"\n  at {where.get('file')} line {where.get('line')}, in {where.get('function')}: {where.get('code')}"
+    if error.get("type") == "NotImplementedError":
+        text += "\n  (this method is still the stub: write it)"
+    if error.get("type") in ("MemoryError",) or "can't allocate memory" in str(error.get("message")):
+        text += f"\n  (the memory limit is {config.MEMORY_LIMIT_MB} MB)"
+    return text
+
+
+def _call_context(check: Check, r: int, c: int, label: str) -> dict:
+    """The inputs of call c of run r, for the diagnosis."""
+    run = check.job["runs"][r]
+    tensors = lambda names: [check.inputs[n] for n in names]  # noqa: E731
+    forwards = [i for i, (m, _) in enumerate(run["calls"][: c + 1]) if m == "forward"]
+    method, args = run["calls"][c]
+    ctx = {"kwargs": run["kwargs"], "label": label,
+           "params": {k: check.inputs[v] for k, v in run["params"].items()}}
+    if forwards:
+        ctx["inputs"] = tensors(run["calls"][forwards[-1]][1])
+    if method == "backward" and args:
+        ctx["dout"] = check.inputs[args[0]]
+    if method == "backward" and len(forwards) > 1:
+        ctx["earlier"] = tensors(run["calls"][forwards[0]][1])
+    return ctx
+
+
+def _value(meta_run: dict, arrays: dict, key: str, expected: torch.Tensor, label: str):
+    """(tensor, None) or (None, message) for the child's value at `key`."""
+    info = meta_run.get(key)
+    if not isinstance(info, dict):
+        return None, f"{label}: no result was recorded"
+    if info.get("type") != "Tensor":
+        return None, f"{label}: expected a torch.Tensor, got {info.get('type')}"
+    if info.get("autograd"):
+        return None, f"{label}: the result is tracked by autograd (requires_grad or grad_fn): autograd is not allowed"
+    if info.get("too_big"):
+        return None, f"{label}: expected shape {tuple(expected.shape)}, got {tuple(info.get('shape', []))}"
+    if key not in arrays:
+        return None, f"{label}: no result was recorded"
+    got = torch.from_numpy(np.array(arrays[key]))
+    dtype = str(info.get("dtype"))
+    if dtype not in ("float32", "float64", "int64"):
+        return None, (f"{label}: expected dtype {expected.dtype} (the dtype of the inputs), got torch.{dtype}")
+    return got, None
+
+
+def judge_expects(check: Check, outcome: dict) -> Verdict:
+    """Each Expect is one point of the check; the message shows the first failure."""
+    runs = outcome["meta"].get("runs", [])
+    arrays = outcome["arrays"]
+    passed, failures = 0, []
+    for e in check.expects:
+        r, rest = e.key[1:].split("c", 1)
+        r = int(r)
+        c = int("".join(ch for ch in rest.split("in")[0] if ch.isdigit()))
+        meta_run = runs[r] if r < len(runs) and isinstance(runs[r], dict) else {}
+        if meta_run.get("error"):
+            failures.append(error_text(f"{e.label}: your code raised", meta_run["error"]))
+            continue
+        got, message = _value(meta_run, arrays, e.key, e.expected, e.label)
+        if message is None:
+            expected = e.expected
+            if e.kink is not None and got.shape == expected.shape:
+                mask, low, high = e.kink
+                g = got.to(torch.float64)
+                ok = mask & (g >= low - 1e-6) & (g <= high + 1e-6)
+                expected = torch.where(ok, got.to(expected.dtype), expected)
+            message = compare(got, expected, e.label, scale=e.scale, **e.tol)
+            if message:
+                hint = explain(check.cls, check.part if check.part != "robust" else _part_of(check, r, c),
+                               got, expected, _call_context(check, r, c, e.label))
+                if hint:
+                    message += f"\n  Likely cause: {hint}"
+        if message:
+            failures.append(message)
+        else:
+            passed += 1
+    total = len(check.expects)
+    if not failures:
+        return Verdict(1.0, f"Passed all {total} comparisons.")
+    more = f"\n({len(failures) - 1} more failed comparison(s) not shown.)" if len(failures) > 1 else ""
+    return Verdict(passed / total, f"{passed} of {total} comparisons passed. First failure:\n{failures[0]}{more}")
+
+
+def _part_of(check: Check, r: int, c: int) -> str:
+    return check.job["runs"][r]["calls"][c][0]
+
+
+def judge_gradients(check: Check, outcome: dict) -> Verdict:
+    """Analytic gradients (the student's backward) against central differences of the student's forward."""
+    runs = outcome["meta"].get("runs", [])
+    arrays = outcome["arrays"]
+    tol = config.GRAD_TOLERANCE
+    passed, failures = 0, []
+    for grad in check.gradients:
+        label, key, (start, stop), dout, shape = grad
+        r = int(key[1:].split("c", 1)[0])
+        broken = [i for i in [r, *range(start, stop)] if i >= len(runs) or runs[i].get("error")]
+        if broken:
+            i = broken[0]
+            err = runs[i].get("error") if i < len(runs) else None
+            what = "backward" if i == r else "forward (at a perturbed input)"
+            failures.append(error_text(f"{label}: your {what} raised", err) if err else f"{label}: no result")
+            continue
+        analytic, message = _value(runs[r], arrays, key, torch.zeros(shape, dtype=torch.float64), label)
+        if message is None:
+            try:
+                numeric = numeric_gradient(grad, arrays)
+            except (KeyError, RuntimeError, TypeError):
+                numeric = None
+            if numeric is None:
+                message = f"{label}: your forward did not return tensors of one shape at the perturbed inputs"
+            else:
+                message = compare(analytic, numeric, f"{label} (yours) against central differences of "
+                                  "your forward (expected)", **tol)
+        if message:
+            failures.append(message)
+        else:
+            passed += 1
+    total = len(check.gradients)
+    if not failures:
+        return Verdict(1.0, f"Your backward agrees with the numerical derivative of your forward ({total} checked).")
+    return Verdict(passed / total, f"{passed} of {total} gradients agree. First failure:\n{failures[0]}\n"
+                   "Your backward does not compute the derivative of your own forward.")
+
+
+def judge_sine_fit(check: Check, outcome: dict) -> Verdict:
+    """Rebuild the trained MLP from its weights, with the reference activation, and measure it here."""
+    arrays = outcome["arrays"]
+    dims = ref.train.DIMS
+    layers = []
+    for i, (m, n) in enumerate(zip(dims[:-1], dims[1:])):
+        W, b = arrays.get(f"W{i}"), arrays.get(f"b{i}")
+        if W is None or b is None or W.shape != (m, n) or b.shape != (n,):
+            return Verdict(0.0, f"After training, layer {i} should have W of shape {(m, n)} and b of shape {(n,)}; "
+                                "it did not (did Linear.step or backward change their shapes?).")
+        layers.append((torch.from_numpy(W).double(), torch.from_numpy(b).double()))
+    x, y = ref.train.sine_grid()
+    act = ref.mlp.ACTIVATIONS[check.context["activation"]]()
+    h = x
+    for i, (W, b) in enumerate(layers):
+        h = h @ W + b
+        if i < len(layers) - 1:
+            h = act.forward(h)
+    mse = float(((h - y) ** 2).mean())
+    threshold = check.context["threshold"]
+    seed = check.job["seed"]
+    summary = (f"Mean squared error of your trained network on {len(x)} evenly spaced points of [-1, 1]: "
+               f"{mse:.6g} (must be at most {threshold:g}; training seed {seed}).")
+    if mse == mse and mse <= threshold:
+        return Verdict(1.0, "Passed. " + summary)
+    hint = ("The training diverged (NaN or inf): check the gradients' signs and factors."
+            if mse != mse or mse == float("inf") else
+            "A correct implementation gets far below the threshold at every seed; a wrong gradient in Linear "
+            "or the activation is the usual cause (the other checks of those classes tell which).")
+    return Verdict(0.0, "Failed. " + summary + "\n" + hint)
+
+
+def judge(check: Check, outcome: dict) -> Verdict:
+    failure = failure_of_job(check, outcome)
+    if failure:
+        return failure
+    if check.part == "sine_fit":
+        return judge_sine_fit(check, outcome)
+    if check.part == "gradcheck":
+        return judge_gradients(check, outcome)
+    return judge_expects(check, outcome)

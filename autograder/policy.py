@@ -1,0 +1,174 @@
+"""The static policy check: which forbidden APIs a student file uses, where, and in which class.
+
+Reads the source with `ast` (nothing is executed). Imports are resolved through
+their aliases, so `import torch.nn.functional as F; F.relu(x)` is seen as
+`torch.nn.functional.relu`. A violation inside a class counts against that class;
+one inside a module-level helper counts against every class that calls the helper;
+one at module level counts against every class of the file. The rules are in
+config.py (ALLOWED_IMPORTS, FORBIDDEN_*).
+"""
+
+import ast
+from dataclasses import dataclass
+
+from . import config
+
+ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__future__"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    line: int
+    what: str  # the name as written, e.g. "torch.sigmoid"
+    why: str
+
+    def __str__(self):
+        return f"line {self.line}: {self.what} ({self.why})"
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self):
+        self.aliases = {}  # local name -> dotted module path
+        self.found = {}  # owner ("Class", "function", or "" for module level) -> [Violation]
+        self.calls = {}  # owner -> names it uses (to follow module-level helpers)
+        self.owner = ""
+
+    def add(self, node, what, why):
+        self.found.setdefault(self.owner, []).append(Violation(node.lineno, what, why))
+
+    # ------------------------------------------------ owners
+    def visit_ClassDef(self, node):
+        self._within(node.name if not self.owner else self.owner, node)
+
+    def visit_FunctionDef(self, node):
+        self._within(self.owner or node.name, node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _within(self, owner, node):
+        outer, self.owner = self.owner, owner
+        self.generic_visit(node)
+        self.owner = outer
+
+    # ------------------------------------------------ imports
+    def visit_Import(self, node):
+        for alias in node.names:
+            self._check_module(node, alias.name)
+            local = alias.asname or alias.name.split(".")[0]
+            self.aliases[local] = alias.name if alias.asname else alias.name.split(".")[0]
+
+    def visit_ImportFrom(self, node):
+        module = node.module or ""
+        if node.level:
+            self.add(node, "from ." + module + " import ...", "import only torch and math")
+            return
+        self._check_module(node, module)
+        for alias in node.names:
+            self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
+
+    def _check_module(self, node, module):
+        """Only allowed modules may be imported; forbidden parts of them are reported where used."""
+        if module.split(".")[0] not in config.ALLOWED_IMPORTS:
+            self.add(node, f"import {module}", f"allowed imports: {', '.join(sorted(config.ALLOWED_IMPORTS))}")
+
+    def _check_dotted(self, node, dotted):
+        for name, why in config.FORBIDDEN_NAMES.items():
+            if dotted == name or dotted.startswith(name + "."):
+                self.add(node, dotted, why)
+                return True
+        parts = dotted.split(".")
+        if parts[0] == "torch" and any(p.startswith("_") for p in parts[1:]):
+            self.add(node, dotted, "private torch internals")
+            return True
+        return False
+
+    # ------------------------------------------------ uses
+    def _dotted(self, node):
+        """'torch.nn.functional.relu' for F.relu when F is an alias of torch.nn.functional, else None."""
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in self.aliases:
+            return ".".join([self.aliases[node.id], *reversed(parts)])
+        return None
+
+    def visit_Attribute(self, node):
+        dotted = self._dotted(node)
+        if dotted and self._check_dotted(node, dotted):
+            return  # reported once, for the longest name
+        if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
+            self.add(node, "." + node.attr, "double-underscore attributes reach into Python's internals")
+        elif node.attr in config.FORBIDDEN_ATTRIBUTES:
+            self.add(node, "." + node.attr, config.FORBIDDEN_ATTRIBUTES[node.attr])
+        self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id in config.FORBIDDEN_BUILTINS and node.id not in self.aliases:
+            self.add(node, node.id, "reaches outside your file")
+        elif node.id.startswith("__") and node.id not in ALLOWED_DUNDERS:
+            self.add(node, node.id, "double-underscore names reach into Python's internals")
+        elif isinstance(node.ctx, ast.Load) and node.id in self.aliases:
+            self._check_dotted(node, self.aliases[node.id])
+        self.calls.setdefault(self.owner, set()).add(node.id)
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "backward":
+            receiver = func.value
+            is_own = isinstance(receiver, ast.Name) and receiver.id == "self" or (
+                isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
+                and receiver.value.id == "self")
+            if not is_own:
+                self.add(node, ".backward()", "autograd (Tensor.backward)")
+        self.generic_visit(node)
+
+    def _check_target(self, target):
+        if isinstance(target, ast.Attribute):
+            root = target
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in self.aliases:
+                self.add(target, self._dotted(target) or root.id, "changing a library (monkey-patching)")
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            self._check_target(target)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        self._check_target(node.target)
+        self.generic_visit(node)
+
+    def visit_If(self, node):
+        """`if __name__ == "__main__":` blocks never run when the grader imports the file: skip them."""
+        test = node.test
+        if (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+                and not self.owner):
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.generic_visit(node)
+
+
+def scan(source: str, classes: list[str]) -> dict[str, list[Violation]]:
+    """Violations per class of `classes` (every one listed, empty when clean)."""
+    scanner = _Scanner()
+    scanner.visit(ast.parse(source))
+    helpers = {name for name in scanner.found} | {name for name in scanner.calls}
+
+    def reach(owner, seen):
+        """The owner's violations plus those of module-level helpers it uses (transitively)."""
+        out = list(scanner.found.get(owner, []))
+        for name in scanner.calls.get(owner, ()):
+            if name in helpers and name not in seen and name not in classes:
+                seen.add(name)
+                out += reach(name, seen)
+        return out
+
+    module_level = scanner.found.get("", [])
+    result = {}
+    for cls in classes:
+        found = module_level + reach(cls, {cls})
+        result[cls] = sorted(set(found), key=lambda v: (v.line, v.what))
+    return result

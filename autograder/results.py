@@ -1,0 +1,58 @@
+"""Gradescope's results.json: build tests, check the schema, write the file atomically."""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import config
+
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def test(name: str, score: float, max_score: float, visibility: str, output: str) -> dict:
+    """One test entry; the output is cut to config.MAX_OUTPUT_CHARS."""
+    if len(output) > config.MAX_OUTPUT_CHARS:
+        output = output[: config.MAX_OUTPUT_CHARS - 20] + "\n[... cut ...]"
+    return {"name": name, "score": round(float(score), 4), "max_score": float(max_score),
+            "visibility": visibility, "output": output}
+
+
+def results(tests: list[dict], output: str, extra: dict = None) -> dict:
+    """The whole document; the top-level score is the sum of the tests' scores."""
+    return {"score": round(sum(t["score"] for t in tests), 4), "output": output,
+            "visibility": "after_due_date", "stdout_visibility": "hidden",
+            "tests": tests, "extra_data": extra or {}}
+
+
+def validate(doc: dict) -> list[str]:
+    """Problems with a results document (empty when it follows the schema and the contract)."""
+    problems = []
+    tests = doc.get("tests")
+    if not isinstance(tests, list) or not tests:
+        return ["no tests"]
+    for t in tests:
+        for key, kind in (("name", str), ("score", (int, float)), ("max_score", (int, float)),
+                          ("visibility", str), ("output", str)):
+            if not isinstance(t.get(key), kind):
+                problems.append(f"test {t.get('name')!r}: {key} missing or of the wrong type")
+        if t.get("visibility") not in VISIBILITIES:
+            problems.append(f"test {t.get('name')!r}: visibility {t.get('visibility')!r}")
+        if isinstance(t.get("score"), (int, float)) and not 0 <= t["score"] <= t.get("max_score", 0) + 1e-9:
+            problems.append(f"test {t.get('name')!r}: score {t['score']} outside [0, {t.get('max_score')}]")
+    total = sum(t.get("score", 0) for t in tests)
+    if abs(doc.get("score", -1) - total) > 1e-3:
+        problems.append(f"top-level score {doc.get('score')} is not the sum of the tests ({total})")
+    return problems
+
+
+def write(doc: dict, path) -> None:
+    """Write `doc` to `path` in one step (a temporary file renamed over it)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
