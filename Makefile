@@ -28,6 +28,12 @@ generate student: venv
 test: venv
 	$(PY) -m pytest -q
 
+# dist/autograder.zip for Gradescope and dist/student.zip for students, then a self-check
+# that grades the solution through the unpacked zip (the same way Gradescope runs it).
+release: venv
+	$(PY) -m autograder.generate --check
+	$(PY) -m autograder.release
+
 lint: venv
 	$(PY) -m ruff check autograder scratchnn_ref solutions tests
 

@@ -1,0 +1,143 @@
+"""Build the two things an instructor uploads: dist/autograder.zip (Gradescope) and dist/student.zip.
+
+    python -m autograder.release [--out dist] [--no-selfcheck]
+
+autograder.zip holds setup.sh and run_autograder at its root, the grader and the
+reference. Gradescope unpacks it into /autograder/source, runs setup.sh once as
+root (CPU-only torch for the image's python3 3.10, the unprivileged `student`
+user, the source folder made root-only), then runs run_autograder per submission.
+
+Both zips are reproducible: sorted entries, fixed timestamps and permissions, LF
+line endings, so two builds of the same tree are byte-identical. After building,
+the self-check unpacks autograder.zip into a temporary tree laid out like
+Gradescope's and grades the instructor's solution with run_autograder (100 expected).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .generate import ROOT, stale
+
+EPOCH = (1980, 1, 1, 0, 0, 0)
+TORCH = "torch==2.13.0"
+NUMPY = "numpy==2.2.6"  # the last numpy series for python 3.10
+
+SETUP_SH = f"""#!/usr/bin/env bash
+# Runs once, as root, when Gradescope builds the image (Ubuntu 22.04, python3 3.10).
+set -euo pipefail
+SOURCE=${{SCRATCHNN_AUTOGRADER_ROOT:-/autograder}}/source
+VENV=${{SCRATCHNN_VENV:-/opt/scratchnn-venv}}
+INDEX=${{SCRATCHNN_TORCH_INDEX:-https://download.pytorch.org/whl/cpu}}
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip util-linux
+python3 -m venv "$VENV"
+"$VENV/bin/pip" install --no-cache-dir --index-url "$INDEX" {TORCH}
+"$VENV/bin/pip" install --no-cache-dir {NUMPY}
+chmod -R a+rX "$VENV"
+
+# Student code runs as this user; it can read neither the source nor the results.
+id -u student >/dev/null 2>&1 || adduser student --no-create-home --disabled-password --gecos ""
+chown -R root:root "$SOURCE"
+chmod -R go-rwx "$SOURCE"
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this as root for each submission; it writes results/results.json.
+set -u
+ROOT=${SCRATCHNN_AUTOGRADER_ROOT:-/autograder}
+PYTHON=${SCRATCHNN_PYTHON:-${SCRATCHNN_VENV:-/opt/scratchnn-venv}/bin/python}
+mkdir -p "$ROOT/results"
+chmod 700 "$ROOT/results" "$ROOT/source" 2>/dev/null
+chmod 600 "$ROOT/submission_metadata.json" 2>/dev/null
+cd "$ROOT/source"
+exec "$PYTHON" -m autograder "$ROOT/submission" --results "$ROOT/results/results.json"
+"""
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=EPOCH)
+    info.external_attr = ((0o100755 if executable else 0o100644) & 0xFFFF) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # unix, so the permission bits are honoured
+    zf.writestr(info, data, compresslevel=9)
+
+
+def _text(path: Path) -> bytes:
+    return path.read_text(encoding="utf-8").replace("\r\n", "\n").encode("utf-8")
+
+
+def _tree(folder: Path, suffixes=None) -> list[Path]:
+    skip = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not skip & set(p.parts)
+                  and (suffixes is None or p.suffix in suffixes))
+
+
+def build_autograder_zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        _add(zf, "setup.sh", SETUP_SH.encode(), executable=True)
+        _add(zf, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+        for package in ("autograder", "scratchnn_ref"):
+            for file in _tree(ROOT / package, {".py", ".json"}):
+                _add(zf, file.relative_to(ROOT).as_posix(), _text(file))
+
+
+def build_student_zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        for file in _tree(ROOT / "assignments"):
+            rel = Path("scratchnn-assignment") / file.relative_to(ROOT / "assignments")
+            data = _text(file) if file.suffix in {".py", ".md", ".ini", ".txt", ".cfg", ".toml"} else file.read_bytes()
+            _add(zf, rel.as_posix(), data)
+
+
+def selfcheck(autograder_zip: Path, submission: Path) -> dict:
+    """Unpack the zip like Gradescope does, grade `submission` with run_autograder, return results.json."""
+    with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
+        root = Path(tmp) / "autograder"
+        (root / "source").mkdir(parents=True)
+        with zipfile.ZipFile(autograder_zip) as zf:
+            zf.extractall(root / "source")
+        for name in ("setup.sh", "run_autograder"):
+            os.chmod(root / "source" / name, 0o755)
+        shutil.copytree(submission, root / "submission")
+        env = {**os.environ, "SCRATCHNN_AUTOGRADER_ROOT": str(root), "SCRATCHNN_PYTHON": sys.executable}
+        subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+        return json.loads((root / "results" / "results.json").read_text())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "dist"))
+    parser.add_argument("--no-selfcheck", action="store_true")
+    args = parser.parse_args(argv)
+    if stale():
+        print("assignments/ or scratchnn_ref/ is stale: run `make generate` first", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    build_autograder_zip(out / "autograder.zip")
+    build_student_zip(out / "student.zip")
+    print(f"wrote {out / 'autograder.zip'} and {out / 'student.zip'}")
+    if not args.no_selfcheck:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("linear.py", "activations.py", "losses.py"):
+                shutil.copy(ROOT / "solutions" / "scratchnn" / name, Path(tmp) / name)
+            doc = selfcheck(out / "autograder.zip", Path(tmp))
+        total = sum(t["max_score"] for t in doc["tests"])
+        print(f"self-check: the solution scores {doc['score']:g} / {total:g} through run_autograder")
+        if doc["score"] != total:
+            print("self-check FAILED: the solution must score full marks", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
