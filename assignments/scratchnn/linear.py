@@ -19,6 +19,7 @@ class Linear:
         self.dW = None
         self.db = None
         self._x = None  # the input of the last forward, kept for backward
+        self.needs_dx = True  # MLP sets False on its first layer (see backward)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, M) -> y (B, N).
@@ -33,6 +34,10 @@ class Linear:
 
         dW = xᵀ · dout, db = dout summed over the batch, dx = dout · Wᵀ.
         Cost: 4·B·M·N FLOPs (two matrix products) + B·N: about twice the forward.
+
+        When ``self.needs_dx`` is False (MLP's first layer: its input is the data, whose
+        gradient nobody uses) you may skip dx and return None, saving a third of the
+        layer's training cost. Returning dx anyway is correct too.
         """
         raise NotImplementedError("Linear.backward is not written yet: see Task 1 in README.md")
 
