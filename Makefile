@@ -37,5 +37,9 @@ release: venv
 lint: venv
 	$(PY) -m ruff check autograder scratchnn_ref solutions tests
 
+# One line per benchmark script; each prints its figures (plots go to bench/out/).
+bench: venv
+	$(PY) bench/bench_reference.py
+
 clean:
 	rm -rf dist build .pytest_cache
