@@ -105,6 +105,12 @@ FORBIDDEN_ATTRIBUTES = {
     "log_softmax": "the built-in log_softmax",
     "logsumexp": "the built-in logsumexp",
 }
+# Other modules reachable as attributes (torch.os, torch.sys, ...): forbidden wherever they appear.
+FORBIDDEN_MODULE_ATTRIBUTES = {
+    "os", "sys", "subprocess", "ctypes", "builtins", "importlib", "inspect", "io", "pathlib", "shutil",
+    "socket", "pickle", "threading", "multiprocessing", "signal", "gc", "platform", "glob", "tempfile",
+    "runpy", "code", "pdb", "zipfile", "tarfile", "urllib", "http", "textwrap", "warnings",
+}
 # Tensor.backward is forbidden; the student's own `backward` methods are of course allowed,
 # so a call `<something>.backward(...)` is only flagged when its receiver is not `self.<layer>`.
 # Built-in names that reach outside the file (files, other modules, the interpreter).

@@ -97,7 +97,9 @@ class _Scanner(ast.NodeVisitor):
         dotted = self._dotted(node)
         if dotted and self._check_dotted(node, dotted):
             return  # reported once, for the longest name
-        if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
+        if node.attr in config.FORBIDDEN_MODULE_ATTRIBUTES:
+            self.add(node, dotted or "." + node.attr, "reaches a module other than torch and math")
+        elif node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
             self.add(node, "." + node.attr, "double-underscore attributes reach into Python's internals")
         elif node.attr in config.FORBIDDEN_ATTRIBUTES:
             self.add(node, "." + node.attr, config.FORBIDDEN_ATTRIBUTES[node.attr])
