@@ -117,6 +117,14 @@ def run_ops(job, inputs):
     return arrays, {"runs": runs}
 
 
+def run_import(job, inputs):
+    """Only import the module: a first, cheap look at whether the file loads at all."""
+    import importlib
+
+    importlib.import_module("scratchnn." + job["module"])
+    return {}, {}
+
+
 def run_sine_fit(job, inputs):
     """Train the given MLP of the student's layers (with a trusted MSE); return the trained weights."""
     import torch
@@ -150,7 +158,7 @@ def run_job(job):
     meta = {"error": None}
     arrays = {}
     try:
-        runner = run_sine_fit if job["kind"] == "sine_fit" else run_ops
+        runner = {"sine_fit": run_sine_fit, "import": run_import}.get(job["kind"], run_ops)
         arrays, meta = runner(job, inputs)
         meta["error"] = None
     except BaseException as exc:  # import errors, SystemExit at import, ...

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from . import config, policy, results, submission, suite
-from .judge import Verdict, judge
+from .judge import Verdict, error_text, judge
 from .sandbox import Sandbox
 
 REF_DIR = Path(__file__).resolve().parent.parent / "scratchnn_ref"
@@ -45,15 +45,36 @@ def points(cls: str, part: str) -> float:
     return config.WEIGHTS[suite.kind_of(cls)][part]
 
 
+def check_imports(box: Sandbox, files: dict) -> None:
+    """Import each readable file once in the sandbox; a file that fails or hangs gets its problem set."""
+    for name, sf in files.items():
+        if sf.problem:
+            continue
+        job = {"kind": "import", "module": name[:-3], "id": f"import-{name[:-3]}", "timeout": config.TIME_PER_TEST,
+               "guards": config.RUNTIME_GUARDS}
+        outcome = box.run(job, {})
+        meta, status = outcome["meta"], outcome["status"]
+        if status.get("timeout"):
+            sf.problem = (f"Importing {name} did not finish within {config.TIME_PER_TEST:g} s: is there a loop or "
+                          "long computation at module level? None of its classes can be graded.")
+        elif meta is None:
+            sf.problem = f"The process importing {name} died (exit() or os._exit() at module level?)."
+        elif meta.get("error"):
+            sf.problem = error_text(f"Importing {name} failed, so none of its classes can be graded", meta["error"])
+
+
 def run_checks(checks, files, violations, log) -> dict:
     """Verdict per check index; runtime policy violations are added to `violations`."""
     verdicts = {}
     start = time.monotonic()
+    hung = set()  # classes with a check that ran out of time: their later checks are skipped
     with Sandbox(package_files(files), log=log) as box:
         log.write(f"sandbox: {box.isolation}\n")
+        check_imports(box, files)
         for i, check in enumerate(checks):
             needs = [check.cls] if check.part != "sine_fit" else ["Linear", check.cls]
             reasons = [r for r in (blocked_reason(c, files, violations) for c in needs) if r]
+            reasons += [f"an earlier check of {c} did not finish in time." for c in needs if c in hung]
             if reasons:
                 verdicts[i] = Verdict(0.0, "Not run: " + reasons[0])
                 continue
@@ -70,6 +91,8 @@ def run_checks(checks, files, violations, log) -> dict:
                         policy.Violation(0, name, "called while grading; forbidden by the course policy"))
             verdicts[i] = judge(check, outcome)
             s = outcome["status"]
+            if s.get("timeout") and check.part != "sine_fit":
+                hung.add(check.cls)
             log.write(f"{check.name[:70]:70s} {verdicts[i].fraction:5.2f}  wall {s.get('wall', '-')}s "
                       f"cpu {s.get('cpu', '-')}s\n")
             if verdicts[i].fraction < 1:
