@@ -28,6 +28,7 @@ from pathlib import Path
 
 import torch
 
+from scratchnn_ref.activations import ReLU
 from scratchnn_ref.linear import Linear
 from scratchnn_ref.losses import MSELoss
 from scratchnn_ref.mlp import MLP
@@ -78,10 +79,15 @@ def median_ratio(rounds: list[list[float]], top: int, bottom: int) -> float:
 
 
 def matmul_gflops(n: int, repeats: int, min_time: float) -> float:
-    """The machine's own rate: GFLOP/s of an (n, n) @ (n, n) float32 product (2·n³ FLOPs)."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    rounds = time_in_turns([lambda: a @ b], repeats, min_time)
+    """GFLOP/s of an (n, n) @ (n, n) float32 product (2·n³ FLOPs), into a preallocated result."""
+    a, b, c = torch.randn(n, n), torch.randn(n, n), torch.empty(n, n)
+    rounds = time_in_turns([lambda: torch.mm(a, b, out=c)], repeats, min_time)
     return 2 * n**3 / median_column(rounds, 0) / 1e9
+
+
+def machine_matmul_rate(sizes: list[int], repeats: int, min_time: float) -> tuple[float, int]:
+    """The machine's own rate: the best matmul_gflops over square sizes, and the size that gave it."""
+    return max((matmul_gflops(n, repeats, min_time), n) for n in sizes)
 
 
 # ------------------------------------------------------------------ 1. training step vs torch
@@ -135,15 +141,42 @@ def check_same_step(dims: list[int], batch: int) -> None:
         torch.testing.assert_close(layer.b, linear.bias.detach(), rtol=1e-4, atol=1e-5)
 
 
+def elementwise_pair(dims: list[int], batch: int):
+    """(ours, theirs): the ReLUs and the MSE of one training step, forward and backward, on its shapes.
+
+    theirs runs the kernels autograd runs for nn.ReLU and nn.MSELoss. Together with the matrix
+    products (the same FLOPs on both sides), the bias sums and the update, this is the whole step.
+    """
+    hidden = [torch.randn(batch, width) for width in dims[1:-1]]
+    y_pred, y = torch.randn(batch, dims[-1]), torch.randn(batch, dims[-1])
+    relus, loss_fn = [ReLU() for _ in hidden], MSELoss()
+
+    def ours():
+        for relu, h in zip(relus, hidden, strict=True):
+            relu.backward(relu.forward(h))
+        loss_fn.forward(y_pred, y)
+        loss_fn.backward()
+
+    def theirs():
+        for h in hidden:
+            out = torch.relu(h)
+            torch.ops.aten.threshold_backward(out, out, 0.0)
+        torch.nn.functional.mse_loss(y_pred, y)
+        torch.ops.aten.mse_loss_backward(torch.ones(()), y_pred, y, 1)  # 1: reduction="mean"
+
+    return ours, theirs
+
+
 def training_step(dims: list[int], batch: int, repeats: int, min_time: float) -> dict:
     check_same_step(dims, batch)
     ours, theirs, _, _ = training_pair(dims, batch)
-    rounds = time_in_turns([ours, theirs], repeats, min_time)
+    rounds = time_in_turns([ours, theirs, *elementwise_pair(dims, batch)], repeats, min_time)
     flops = step_flops(dims, batch)
     ours_s, torch_s = median_column(rounds, 0), median_column(rounds, 1)
     return {"dims": dims, "batch": batch, "ours_s": ours_s, "torch_s": torch_s,
             "ratio": median_ratio(rounds, 1, 0), "ours_gflops": flops / ours_s / 1e9,
-            "torch_gflops": flops / torch_s / 1e9}
+            "torch_gflops": flops / torch_s / 1e9,
+            "ours_elementwise_s": median_column(rounds, 2), "torch_elementwise_s": median_column(rounds, 3)}
 
 
 # ------------------------------------------------------------- 2. and 3. the cost of Linear
@@ -193,10 +226,13 @@ def plot_sweep(rows: list[dict], slope: float, path: Path) -> None:
 
     bmn = [r["bmn"] for r in rows]
     ms = [r["seconds"] * 1e3 for r in rows]
-    scale = ms[-1] / bmn[-1]  # the slope-1 line through the largest size
+    # the fitted line passes through the mean point of the logs; the slope-1 line through the largest size
+    mean_x, mean_y = statistics.fmean(map(math.log, bmn)), statistics.fmean(map(math.log, ms))
+    fit = [math.exp(mean_y + slope * (math.log(v) - mean_x)) for v in bmn]
     fig, ax = plt.subplots(figsize=(6, 4.2))
-    ax.loglog(bmn, ms, "o", label=f"Linear forward + backward (fit: slope {slope:.2f})")
-    ax.loglog(bmn, [scale * v for v in bmn], "--", color="gray", label="time ∝ B·M·N (slope 1)")
+    ax.loglog(bmn, ms, "o", label="Linear forward + backward")
+    ax.loglog(bmn, fit, "-", label=f"least-squares fit: slope {slope:.2f}")
+    ax.loglog(bmn, [ms[-1] / bmn[-1] * v for v in bmn], "--", color="gray", label="time ∝ B·M·N (slope 1)")
     ax.set_xlabel("B·M·N")
     ax.set_ylabel("time per call (ms)")
     ax.set_title(f"scratchnn_ref Linear, float32, {torch.get_num_threads()} thread(s)")
@@ -236,18 +272,19 @@ def main(argv=None) -> None:
 
     print(f"torch {torch.__version__}, python {platform.python_version()}, {cpu_name()}, "
           f"{os.cpu_count()} CPUs, torch threads: {torch.get_num_threads()}, float32")
-    n = 256 if args.quick else 2048
-    peak = matmul_gflops(n, repeats, min_time)
-    print(f"machine matmul rate ({n}×{n} float32 product, same threads): {peak:.1f} GFLOP/s\n")
+    peak, n = machine_matmul_rate([256] if args.quick else [512, 1024, 2048], repeats, min_time)
+    print(f"machine matmul rate (best square float32 product, here {n}×{n}): {peak:.1f} GFLOP/s\n")
 
     print("1. One training step (forward + MSE + backward + SGD), ReLU MLP; ratio = torch / ours (> 1: ours faster)")
     print(f"   {'dims':<22}{'B':>5}{'ours ms':>10}{'torch ms':>10}{'ratio':>7}"
-          f"{'ours GFLOP/s':>14}{'torch GFLOP/s':>15}")
+          f"{'ours GFLOP/s':>14}{'torch GFLOP/s':>15}{'ReLU+MSE ms ours/torch':>25}")
     for row in (training_step(dims, b, repeats, min_time) for dims, b in networks):
         print(f"   {str(row['dims']):<22}{row['batch']:>5}{row['ours_s'] * 1e3:>10.3f}{row['torch_s'] * 1e3:>10.3f}"
               f"{row['ratio']:>7.2f}{row['ours_gflops']:>8.1f} ({row['ours_gflops'] / peak:>3.0%})"
-              f"{row['torch_gflops']:>9.1f} ({row['torch_gflops'] / peak:>3.0%})")
-    print("   (GFLOP/s count the matrix products only; % is of the machine matmul rate)\n")
+              f"{row['torch_gflops']:>9.1f} ({row['torch_gflops'] / peak:>3.0%})"
+              f"{row['ours_elementwise_s'] * 1e3:>15.3f} / {row['torch_elementwise_s'] * 1e3:.3f}")
+    print("   GFLOP/s count the matrix products only (the same on both sides); % is of the machine matmul rate.")
+    print("   ReLU+MSE: those layers alone, forward and backward, on the step's shapes (ours vs autograd's kernels).\n")
 
     print("2. Linear: time of forward + backward over time of forward; claim ≈ 3 (backward = 2 matmuls)")
     for row in (fwd_bwd_over_fwd(size, repeats, min_time) for size in ratio_sizes):
