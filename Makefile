@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: help venv generate student test lint release grade-examples calibrate bench clean
+.PHONY: help venv generate student test lint release grade-examples calibrate bench clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
@@ -12,6 +12,8 @@ help:
 	@echo "make grade-examples  grade the bundled example submissions"
 	@echo "make calibrate       re-run the sine-fit calibration over many seeds"
 	@echo "make bench           print speed and memory figures"
+	@echo "make nbgrader        build the handout notebook as an nbgrader course in build/nbgrader"
+	@echo "make otter           build the handout notebook as an Otter assignment in build/otter"
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(VENV)/.ready: pyproject.toml
@@ -22,10 +24,15 @@ $(VENV)/.ready: pyproject.toml
 
 venv: $(VENV)/.ready
 
+# nbgrader, Otter and Jupyter for the handout notebook, in the same venv (about a minute, 0.8 GB).
+$(VENV)/.notebooks: $(VENV)/.ready
+	$(PY) -m pip install -q -e '.[notebooks]'
+	touch $@
+
 generate student: venv
 	$(PY) -m autograder.generate
 
-test: venv
+test: venv $(VENV)/.notebooks
 	$(PY) -m pytest -q
 
 # dist/autograder.zip for Gradescope and dist/student.zip for students, then a self-check
@@ -40,6 +47,14 @@ lint: venv
 # One line per benchmark script; each prints its figures (plots go to bench/out/).
 bench: venv
 	$(PY) bench/bench_reference.py
+
+# The handout notebook (notebooks/handout.py) in each flavour; the student notebook lands in
+# build/nbgrader/release/handout/ or build/otter/dist/student/, the Otter grader zip in build/otter/dist/autograder/.
+nbgrader: $(VENV)/.notebooks
+	$(PY) notebooks/build.py nbgrader
+
+otter: $(VENV)/.notebooks
+	$(PY) notebooks/build.py otter
 
 clean:
 	rm -rf dist build .pytest_cache

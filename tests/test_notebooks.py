@@ -1,0 +1,272 @@
+"""The handout notebook (notebooks/handout.py) and its nbgrader and Otter flavours.
+
+Each module fixture builds or runs one thing once: the notebook executed by nbclient on the
+solutions and on the stubs, the nbgrader course with two graded submissions, the Otter
+assignment with two graded submissions. Select these tests with `pytest -m notebooks`.
+"""
+
+import ast
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.config import GRAD_TOLERANCE
+
+pytestmark = pytest.mark.notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "notebooks" / "handout.py"
+_spec = importlib.util.spec_from_file_location("notebooks_build", ROOT / "notebooks" / "build.py")
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
+
+QUESTIONS = {"q1_linear_flops": 2, "q2_backward_ratio": 1, "q3_mlp_flops": 2, "q4_epoch_flops": 1}
+# A student who gets Q3 right and the rest wrong (Q1 even passes its public test): 2 of 6 points.
+WRONG_ANSWERS = {
+    "q1_linear_flops": "def linear_flops(B, M, N):\n    return B * M * N",
+    "q2_backward_ratio": "BACKWARD_OVER_FORWARD = 3",
+    "q3_mlp_flops": "def mlp_flops_per_sample(dims):\n    return 2 * sum(a * b for a, b in zip(dims, dims[1:]))",
+    "q4_epoch_flops": "SINE_EPOCH_FLOPS = 1000 * 8448",
+}
+WRONG_SCORES = {"q1_linear_flops": 0, "q2_backward_ratio": 0, "q3_mlp_flops": 2, "q4_epoch_flops": 0}
+
+
+def student_folder(dest: Path, package: Path) -> Path:
+    """A student's folder: the given scratchnn package next to tests/checks.py."""
+    shutil.copytree(package, dest / "scratchnn", ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "tests").mkdir(parents=True)
+    shutil.copy(ROOT / "autograder" / "checks.py", dest / "tests" / "checks.py")
+    return dest
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def text_of(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def count_outputs(nb, kind: str) -> int:
+    return sum(kind in o.get("data", {}) or o.output_type == kind
+               for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def all_strings(node) -> str:
+    """Every string inside a notebook's JSON (sources, outputs and metadata such as Otter's tests)."""
+    if isinstance(node, str):
+        return node + "\n"
+    if isinstance(node, dict):
+        return "".join(all_strings(v) for v in node.values())
+    if isinstance(node, list):
+        return "".join(all_strings(v) for v in node)
+    return ""
+
+
+def secret_lines() -> list[str]:
+    """The lines of the source's solutions and hidden tests, as written and as Otter rewrites them."""
+    lines = []
+    for cell in build.read_source().cells:
+        if "question" in cell.metadata and cell.cell_type == "code":
+            block = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S).group(1)
+        elif "test" in cell.metadata:
+            block = build.split_hidden(cell.source)[1]
+        else:
+            continue
+        for line in filter(None, (raw.strip() for raw in block.splitlines())):
+            lines += [line, ast.unparse(ast.parse(line))]
+    return sorted(set(lines))
+
+
+# ---------------------------------------------------------------- the notebook itself
+
+@pytest.fixture(scope="module")
+def on_solutions(tmp_path_factory):
+    folder = student_folder(tmp_path_factory.mktemp("solutions"), ROOT / "solutions" / "scratchnn")
+    return execute(build.read_source(), folder)
+
+
+@pytest.fixture(scope="module")
+def on_stubs(tmp_path_factory):
+    folder = student_folder(tmp_path_factory.mktemp("stubs"), ROOT / "assignments" / "scratchnn")
+    return execute(build.read_source(), folder)
+
+
+def test_runs_top_to_bottom_on_the_solutions(on_solutions):
+    assert count_outputs(on_solutions, "error") == 0
+    text = text_of(on_solutions)
+    assert len(re.findall(r"\bok$", text, re.M)) == 3 + 7 + 5, text  # every gradient of every class
+    assert not re.search(r"WRONG|NOT FINITE|not implemented|error:", text), text
+    assert "your loss: 2000.0" in text
+    assert re.search(r"relu, lr=0.1 +final training MSE [\d.]+ +grid MSE 0\.00", text), text
+
+
+def test_draws_its_three_figures(on_solutions):
+    # activations and derivatives, losses and gradients, loss curves and fits
+    assert count_outputs(on_solutions, "image/png") == 3
+
+
+def test_runs_on_the_stubs_and_says_what_is_missing(on_stubs):
+    assert count_outputs(on_stubs, "error") == 0
+    text = text_of(on_stubs)
+    # gradient tables (Linear, activations, losses), the large-input table, the log-softmax example
+    assert len(re.findall(r"not implemented yet$", text, re.M)) == 3 + 7 + 5 + 7 + 1, text
+    assert "SoftmaxCELoss is not implemented yet" in text
+    assert text.count("not trained") == 3
+    assert count_outputs(on_stubs, "image/png") == 2  # the references are drawn; no training, no curves
+
+
+def test_gradient_tolerance_is_the_graders():
+    match = re.search(r"^GRAD_RTOL, GRAD_ATOL = (\S+), (\S+)", SOURCE.read_text(encoding="utf-8"), re.M)
+    assert (float(match.group(1)), float(match.group(2))) == (GRAD_TOLERANCE["rtol"], GRAD_TOLERANCE["atol"])
+
+
+def test_questions_are_self_contained():
+    """Otter grades by running only the question cells, so they must run on their own."""
+    cells = [c for c in build.read_source().cells if c.cell_type == "code" and ("question" in c.metadata
+                                                                                 or "test" in c.metadata)]
+    env = {}
+    for cell in cells:
+        exec(cell.source, env)
+    assert {c.metadata.get("test") for c in cells} - {None} == set(QUESTIONS)
+    assert {c.metadata["test"]: c.metadata["points"] for c in cells if "test" in c.metadata} == QUESTIONS
+
+
+# ---------------------------------------------------------------- nbgrader
+
+@pytest.fixture(scope="module")
+def nbgrader_course(tmp_path_factory):
+    course = build.build_nbgrader(tmp_path_factory.mktemp("nbgrader") / "course")  # runs generate_assignment
+    release = nbformat.read(course / "release" / build.NAME / f"{build.NAME}.ipynb", as_version=4)
+    for student, package in (("right", "solutions"), ("wrong", "assignments")):
+        folder = student_folder(course / "submitted" / student / build.NAME, ROOT / package / "scratchnn")
+        if student == "right":  # the solution notebook itself
+            shutil.copy(course / "source" / build.NAME / f"{build.NAME}.ipynb", folder)
+        else:  # the release notebook, answered badly
+            nb = nbformat.from_dict(json.loads(json.dumps(release)))
+            for cell in nb.cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+                if grade_id.endswith("_answer"):
+                    cell.source = WRONG_ANSWERS[grade_id.removesuffix("_answer")]
+            nbformat.write(nb, folder / f"{build.NAME}.ipynb")
+    build.run(["nbgrader", "autograde", build.NAME, "--force"], cwd=course)
+    return course
+
+
+def nbgrader_scores(course: Path, student: str) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {q: gradebook.find_grade(q, build.NAME, build.NAME, student).score for q in QUESTIONS}
+
+
+def test_nbgrader_release_has_no_solutions_or_hidden_tests(nbgrader_course):
+    release = nbgrader_course / "release" / build.NAME / f"{build.NAME}.ipynb"
+    student_text = all_strings(json.loads(release.read_text(encoding="utf-8")))
+    source_text = (nbgrader_course / "source" / build.NAME / f"{build.NAME}.ipynb").read_text(encoding="utf-8")
+    for line in secret_lines():
+        assert line not in student_text, line
+    assert "raise NotImplementedError()" in student_text
+    assert "assert linear_flops(1, 1, 1) == 2" in source_text  # the check above can fail
+    assert not re.search(r"BEGIN SOLUTION|END SOLUTION|HIDDEN TESTS", student_text)
+
+
+def test_nbgrader_release_ships_the_student_files(nbgrader_course):
+    release = nbgrader_course / "release" / build.NAME
+    for name in ("linear.py", "activations.py", "losses.py", "mlp.py", "train.py"):
+        assert (release / "scratchnn" / name).read_text() == (ROOT / "assignments" / "scratchnn" / name).read_text()
+    assert (release / "tests" / "checks.py").is_file()
+
+
+def test_nbgrader_grades_the_solution_full_marks(nbgrader_course):
+    assert nbgrader_scores(nbgrader_course, "right") == QUESTIONS
+
+
+def test_nbgrader_grades_wrong_answers_with_hidden_tests(nbgrader_course):
+    assert nbgrader_scores(nbgrader_course, "wrong") == WRONG_SCORES
+
+
+def test_nbgrader_autograded_notebooks_fail_only_in_test_cells(nbgrader_course):
+    for student, failing in (("right", set()), ("wrong", {"q1_linear_flops", "q2_backward_ratio", "q4_epoch_flops"})):
+        path = nbgrader_course / "autograded" / student / build.NAME / f"{build.NAME}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        errors = {c.metadata.get("nbgrader", {}).get("grade_id", f"cell {i}")
+                  for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                  for o in c.outputs if o.output_type == "error"}
+        assert errors == failing, student
+
+
+def test_nbgrader_keeps_the_students_own_scratchnn(nbgrader_course):
+    """The right student's solutions were used (their plots are drawn), not the release's stubs."""
+    path = nbgrader_course / "autograded" / "right" / build.NAME / f"{build.NAME}.ipynb"
+    assert count_outputs(nbformat.read(path, as_version=4), "image/png") == 3
+
+
+# ---------------------------------------------------------------- Otter
+
+@pytest.fixture(scope="module")
+def otter_assignment(tmp_path_factory):
+    return build.build_otter(tmp_path_factory.mktemp("otter") / "handout")  # runs otter assign
+
+
+def otter_grade(assignment: Path, notebook: nbformat.NotebookNode, workdir: Path) -> dict:
+    """Scores per question from `otter run` (local grading, no Docker) of one notebook."""
+    workdir.mkdir()
+    nbformat.write(notebook, workdir / f"{build.NAME}.ipynb")
+    (zip_path,) = (assignment / "dist" / "autograder").glob("*.zip")
+    build.run(["otter", "run", "-a", str(zip_path), "-o", str(workdir), f"{build.NAME}.ipynb"], cwd=workdir)
+    results = json.loads((workdir / "results.json").read_text(encoding="utf-8"))
+    return {t["name"]: t["score"] for t in results["tests"] if t["name"] in QUESTIONS}
+
+
+def test_otter_student_notebook_has_no_solutions_or_hidden_tests(otter_assignment):
+    dist = otter_assignment / "dist"
+    student_text = all_strings(json.loads((dist / "student" / f"{build.NAME}.ipynb").read_text(encoding="utf-8")))
+    for line in secret_lines():
+        assert line not in student_text, line
+    assert "grader.check(\"q1_linear_flops\")" in student_text  # public tests stay checkable
+    assert not re.search(r"BEGIN SOLUTION|END SOLUTION|HIDDEN TESTS|# HIDDEN", student_text)
+    (zip_path,) = (dist / "autograder").glob("*.zip")
+    listing = subprocess.run(["unzip", "-p", str(zip_path), "tests/q1_linear_flops.py"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "linear_flops(1, 1, 1) == 2" in listing  # the hidden tests are in the grader
+
+
+def test_otter_student_folder_ships_the_stubs(otter_assignment):
+    student = otter_assignment / "dist" / "student"
+    for name in ("linear.py", "activations.py", "losses.py"):
+        assert (student / "scratchnn" / name).read_text() == (ROOT / "assignments" / "scratchnn" / name).read_text()
+    assert (student / "tests" / "checks.py").is_file()
+
+
+def test_otter_grades_the_solution_full_marks(otter_assignment, tmp_path):
+    solution = nbformat.read(otter_assignment / "dist" / "autograder" / f"{build.NAME}.ipynb", as_version=4)
+    assert otter_grade(otter_assignment, solution, tmp_path / "right") == QUESTIONS
+
+
+def test_otter_grades_wrong_answers_with_hidden_tests(otter_assignment, tmp_path):
+    nb = nbformat.read(otter_assignment / "dist" / "student" / f"{build.NAME}.ipynb", as_version=4)
+    answers = [c for c in nb.cells if "otter_answer_cell" in c.metadata.get("tags", [])]
+    assert len(answers) == len(QUESTIONS)
+    for cell, question in zip(answers, QUESTIONS, strict=True):  # in the source's order
+        cell.source = WRONG_ANSWERS[question]
+    assert otter_grade(otter_assignment, nb, tmp_path / "wrong") == WRONG_SCORES
+
+
+def test_one_source_for_both_flavours():
+    """Both masters carry the same text and code: only the grading scaffolding differs."""
+    source = build.read_source()
+    nbg, otter = build.nbgrader_notebook(source), build.otter_notebook(source)
+    assert [c.source for c in nbg.cells] == [c.source for c in source.cells]
+    otter_code = [c.source for c in otter.cells if c.cell_type != "raw"]
+    for cell in source.cells:
+        if "test" not in cell.metadata:
+            assert cell.source.replace("### BEGIN SOLUTION", "# BEGIN SOLUTION") in otter_code
