@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: help venv generate student test lint release grade-examples calibrate bench clean nbgrader otter
+.PHONY: help venv generate student test lint release grade-examples batch calibrate bench clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
 	@echo "make test            run every test (sets up $(VENV) itself)"
 	@echo "make generate        regenerate assignments/ and scratchnn_ref/ from solutions/"
 	@echo "make grade-examples  grade the bundled example submissions"
+	@echo "make batch SUBMISSIONS=dir [BATCH_OUT=build/batch]  grade a whole class, write grades.csv and report.html"
 	@echo "make calibrate       re-run the sine-fit calibration over many seeds"
 	@echo "make bench           print speed and memory figures"
 	@echo "make nbgrader        build the handout notebook as an nbgrader course in build/nbgrader"
@@ -41,12 +42,26 @@ release: venv
 	$(PY) -m autograder.generate --check
 	$(PY) -m autograder.release
 
+# Grade a whole class (folders, or Gradescope's "Export Submissions") in parallel; resumes when run again.
+SUBMISSIONS ?=
+BATCH_OUT   ?= build/batch
+batch: venv
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder [BATCH_OUT=$(BATCH_OUT)]"; exit 2; }
+	$(PY) -m autograder.batch "$(SUBMISSIONS)" --out "$(BATCH_OUT)"
+	$(PY) -m autograder.report "$(BATCH_OUT)"
+
+# The bundled examples (examples/submissions/): grades in build/examples/, open build/examples/report.html.
+grade-examples: venv
+	$(PY) -m autograder.batch examples/submissions --out build/examples
+	$(PY) -m autograder.report build/examples
+
 lint: venv
 	$(PY) -m ruff check autograder scratchnn_ref solutions tests
 
 # One line per benchmark script; each prints its figures (plots go to bench/out/).
 bench: venv
 	$(PY) bench/bench_reference.py
+	$(PY) bench/bench_batch.py
 
 # The handout notebook (notebooks/handout.py) in each flavour; the student notebook lands in
 # build/nbgrader/release/handout/ or build/otter/dist/student/, the Otter grader zip in build/otter/dist/autograder/.

@@ -135,15 +135,18 @@ def is_current(sub: Submission, out: Path) -> bool:
 
 # ---------------------------------------------------------------- grading, in the worker processes
 def _init_worker() -> None:
-    """Import the grader once per worker, and build the checks (same for every submission) once.
+    """Import the grader once per worker, and do once what gives the same answer for every submission:
+    build the checks, and probe which Python the sandbox user can run and whether namespaces work.
 
     Ctrl-C is left to the parent, which lets running gradings finish so that none is lost half-way.
     """
-    from . import suite
+    from . import sandbox, suite
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if not hasattr(suite.all_checks, "cache_info"):
-        suite.all_checks = functools.cache(suite.all_checks)
+    for module, name in ((suite, "all_checks"), (sandbox, "_interpreter"), (sandbox, "_namespaces_work")):
+        function = getattr(module, name, None)
+        if function is not None and not hasattr(function, "cache_info"):
+            setattr(module, name, functools.cache(function))
     suite.all_checks()
 
 
