@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from . import results
+from . import config, results
 
 METADATA = "submission_metadata.yml"
 GRADER_DIRS = ("autograder", "scratchnn_ref")  # a change here (but in INSTRUCTOR_TOOLS) changes every grade
@@ -205,6 +205,17 @@ def write_csv(out: Path, subs: list[Submission], docs: dict[str, dict]) -> Path:
 
 
 # ---------------------------------------------------------------- the command
+def parallel_is_safe() -> bool:
+    """False when the sandboxes would run as config.SANDBOX_USER, whose processes each sandbox kills at its end."""
+    from .sandbox import SandboxError, sandbox_user
+
+    try:
+        user = sandbox_user()
+    except SandboxError:
+        return True  # grading will fail with the reason, in parallel or not
+    return not (user and user[2] == config.SANDBOX_USER)
+
+
 def run(root, out, jobs: int = None, force: bool = False, progress: bool = True) -> dict:
     """Grade what is not graded yet; returns counts {"total", "skipped", "graded", "failed", "interrupted"}."""
     out = Path(out)
@@ -216,6 +227,10 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
         print(f"All {len(subs)} submissions in {root} are graded already (results up to date): nothing to do.")
     else:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        if jobs > 1 and not parallel_is_safe():
+            print(f"Grading one at a time: the sandbox runs as user {config.SANDBOX_USER} and, when it stops, "
+                  "kills every process of that user, which would include the other gradings' sandboxes.")
+            jobs = 1
         print(f"{len(subs)} submissions: {counts['skipped']} up to date, grading {len(todo)} on {jobs} processes.")
         counts.update(_grade_all(todo, out, jobs, progress))
     path = write_csv(out, subs, load_results(out, subs))

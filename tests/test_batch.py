@@ -160,3 +160,14 @@ def test_report_escapes_what_submissions_wrote(tmp_path):
     docs = {"x": _doc(("Linear.forward: matches", 0, 3, "Likely cause: <script>alert(1)</script>"))}
     page = report.page(docs, report.pass_rates(docs), report.mistakes(docs), report.policy_breaks(docs))
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_parallel_grading_is_refused_when_sandboxes_share_the_dedicated_user(monkeypatch):
+    from autograder import config, sandbox
+
+    monkeypatch.setattr(sandbox, "sandbox_user", lambda: (4242, 4242, config.SANDBOX_USER))
+    assert not batch.parallel_is_safe()
+    monkeypatch.setattr(sandbox, "sandbox_user", lambda: (65534, 65534, config.SANDBOX_USER_FALLBACK))
+    assert batch.parallel_is_safe()
+    monkeypatch.setattr(sandbox, "sandbox_user", lambda: None)  # not root: no user switch at all
+    assert batch.parallel_is_safe()
