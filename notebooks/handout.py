@@ -515,7 +515,7 @@ assert abs(SINE_EPOCH_FLOPS / 25_344_000 - 1) < 0.05
 
 # %%
 def train(activation, lr=None):
-    """fit_sine as the grader calls it (seed 0); its per-epoch log of the training MSE is the loss curve."""
+    """fit_sine with the grader's settings (seed 0 here); its per-epoch training-MSE log gives the curve."""
     log = io.StringIO()
     with contextlib.redirect_stdout(log):
         model = fit_sine(activation, seed=0, lr=lr, log_every=1)
