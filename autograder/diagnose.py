@@ -36,12 +36,12 @@ def constant_factor(got: torch.Tensor, expected: torch.Tensor):
     return c if _close(g, c * e) else None
 
 
-def _factor_hint(cls, part, c, inputs):
+def factor_hint(cls, c, inputs) -> str:
+    """What a constant factor c between the result and the right one most likely means."""
     x = inputs[0] if inputs else None
     is_loss = cls.endswith("Loss")
     numel = x.numel() if x is not None and is_loss and cls != "SoftmaxCELoss" else None
-    batch = x.shape[0] if x is not None and x.dim() > 0 and cls in ("Linear", "SoftmaxCELoss", "BCELoss",
-                                                                   "MSELoss", "MAELoss", "HuberLoss") else None
+    batch = x.shape[0] if x is not None and x.dim() > 0 and (is_loss or cls == "Linear") else None
     names = []
     if numel and batch and numel != batch:
         names += [(numel / batch, "you divided by the batch size B instead of by numel (every element counts: "
@@ -50,11 +50,11 @@ def _factor_hint(cls, part, c, inputs):
     if numel:
         names += [(numel, "you did not divide by numel: the loss is a mean, so its gradient carries 1/numel"),
                   (1 / numel, "you divided by numel once too often")]
-    if batch:
+    elif batch:  # Linear and SoftmaxCELoss (a loss over numel has its B-factors above)
         names += [(batch, f"off by a factor of the batch size ({batch}): divide by B"
                    if cls == "SoftmaxCELoss" else f"off by a factor of the batch size ({batch})"),
-                  (1 / batch, f"divided by the batch size ({batch}): a layer must not average; "
-                   "the loss already did")]
+                  (1 / batch, f"divided by the batch size ({batch}) once too often" if is_loss else
+                   f"divided by the batch size ({batch}): a layer must not average; the loss already did")]
     names += [(0.5, "half the right value: a factor 2 is missing (d/de e² = 2e)"),
               (2.0, "twice the right value: a factor 2 too many"),
               (-1.0, "the sign is flipped: the gradient of y_pred − y_true, not y_true − y_pred")]
@@ -128,9 +128,10 @@ def explain(cls, part, got, expected, ctx) -> str | None:
         return None
     if got.dtype != expected.dtype:
         if expected.dtype == torch.float32 and got.dtype == torch.float64:
-            return ("a float64 tensor crept in: build constants with dtype=x.dtype (torch.tensor(...) "
-                    "and torch.zeros(...) default to float32/float64 as they like), or use Python floats")
-        return f"keep the dtype of the inputs ({expected.dtype}); avoid .float(), .double() and new tensors without dtype"
+            return ("a float64 tensor crept in: avoid .double(), and give new tensors dtype=x.dtype "
+                    "(or use Python floats for constants)")
+        return (f"keep the dtype of the inputs ({expected.dtype}): avoid .float() and .double(), and give new "
+                "tensors dtype=x.dtype")
     if "must not be modified" in label:
         return ("you changed an input in place (x += ..., x[...] = ..., x.clamp_(...), torch.exp(x, out=x)): "
                 "compute new tensors instead")
@@ -160,5 +161,5 @@ def explain(cls, part, got, expected, ctx) -> str | None:
             return hint
     c = constant_factor(got, expected)
     if c is not None:
-        return _factor_hint(cls, part, c, list(ctx.get("inputs", [])))
+        return factor_hint(cls, c, list(ctx.get("inputs", [])))
     return None

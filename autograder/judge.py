@@ -14,7 +14,7 @@ import scratchnn_ref.train  # noqa: F401  (ref.train)
 
 from . import config
 from .checks import compare
-from .diagnose import explain
+from .diagnose import constant_factor, explain, factor_hint
 from .suite import Check, numeric_gradient
 
 
@@ -33,7 +33,7 @@ def failure_of_job(check: Check, outcome: dict):
                             "the O(·) cost in the docstring.")
     if meta is None:
         sig = status.get("signal")
-        hint = " (out of memory? the limit is %d MB)" % config.MEMORY_LIMIT_MB if sig in (9, 24) else ""
+        hint = f" (out of memory? the limit is {config.MEMORY_LIMIT_MB} MB)" if sig in (9, 24) else ""
         how = f"was killed by signal {sig}{hint}" if sig else f"exited early (status {status.get('exit')})"
         return Verdict(0.0, f"The process running your code {how} before reporting any result. "
                             "Calls like exit() or os._exit() end it too.")
@@ -125,8 +125,14 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
     total = len(check.expects)
     if not failures:
         return Verdict(1.0, f"Passed all {total} comparisons.")
-    more = f"\n({len(failures) - 1} more failed comparison(s) not shown.)" if len(failures) > 1 else ""
-    return Verdict(passed / total, f"{passed} of {total} comparisons passed. First failure:\n{failures[0]}{more}")
+    shown = [failures[0]]
+    if "Likely cause:" not in failures[0]:  # a later failure may say what is wrong where the first cannot
+        shown += [f for f in failures[1:] if "Likely cause:" in f][:1]
+    text = "\n".join([f"{passed} of {total} comparisons passed. First failure:", shown[0]]
+                     + [f"A later failure, with its likely cause:\n{f}" for f in shown[1:]])
+    if len(failures) > len(shown):
+        text += f"\n({len(failures) - len(shown)} more failed comparison(s) not shown.)"
+    return Verdict(passed / total, text)
 
 
 def _part_of(check: Check, r: int, c: int) -> str:
@@ -160,6 +166,10 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
             else:
                 message = compare(analytic, numeric, f"{label} (yours) against central differences of "
                                   "your forward (expected)", **tol)
+                c = constant_factor(analytic, numeric) if message else None
+                if c is not None:
+                    inputs = [check.inputs[n] for n in check.job["runs"][r]["calls"][0][1]]
+                    message += f"\n  Likely cause: {factor_hint(check.cls, c, inputs)}"
         if message:
             failures.append(message)
         else:
@@ -176,7 +186,7 @@ def judge_sine_fit(check: Check, outcome: dict) -> Verdict:
     arrays = outcome["arrays"]
     dims = ref.train.DIMS
     layers = []
-    for i, (m, n) in enumerate(zip(dims[:-1], dims[1:])):
+    for i, (m, n) in enumerate(zip(dims[:-1], dims[1:], strict=True)):
         W, b = arrays.get(f"W{i}"), arrays.get(f"b{i}")
         if W is None or b is None or W.shape != (m, n) or b.shape != (n,):
             return Verdict(0.0, f"After training, layer {i} should have W of shape {(m, n)} and b of shape {(n,)}; "

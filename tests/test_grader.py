@@ -1,0 +1,240 @@
+"""The grader against sample submissions (tests/samples.py): bugs, broken uploads and exploits.
+
+Each sample is graded once per session, in the background, a few at a time: grading
+costs seconds of wall time, mostly spent waiting on the sandbox. The student code still
+runs in the sandbox's child process; `grade()` is called in this process, with the
+per-check time limit lowered so that the endless-loop sample costs seconds. Two cases
+run the command line end to end, with the limits of config.py.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import samples
+
+from autograder import config, results
+from autograder import grade as grading
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 6  # grades at a time: each mostly waits on its sandbox
+TIME_PER_TEST = 4.0  # seconds; the samples' checks take a fraction of a second
+GROUPS = set(config.CLASSES) | {"Files", samples.SINE}
+EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
+UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
+
+_local = threading.local()
+_scan = grading.policy_violations
+
+
+def _policy_violations(files):
+    """The static policy, unless this thread grades with it switched off."""
+    return {} if getattr(_local, "policy_off", False) else _scan(files)
+
+
+class Grades:
+    """Grades of samples, each computed once, a few at a time, in the order the tests ask for them.
+
+    `self(name)` grades with the policy, `self(name, policy=False)` without the static policy
+    (the sandbox and the runtime guards alone).
+    """
+
+    def __init__(self, folder: Path, order: list):
+        self.folder, self.order = folder, order
+        self.pool = ThreadPoolExecutor(WORKERS)
+        self.futures = {}
+        self.lock = threading.Lock()
+
+    def _grade(self, name: str, policy: bool) -> dict:
+        sub = self.folder / f"{name}-{'policy' if policy else 'unpoliced'}"
+        samples.build(samples.BY_NAME[name], sub)
+        _local.policy_off = not policy
+        with open(str(sub) + ".log", "w") as log:
+            return grading.grade(sub, log=log)
+
+    def _submit(self, key):
+        if key not in self.futures:
+            self.futures[key] = self.pool.submit(self._grade, *key)
+
+    def __call__(self, name: str, policy: bool = True) -> dict:
+        key = (name, policy)
+        with self.lock:
+            self._submit(key)
+            at = self.order.index(key) if key in self.order else len(self.order)
+            for ahead in self.order[at + 1: at + 1 + 2 * WORKERS]:  # keep the workers busy
+                self._submit(ahead)
+        return self.futures[key].result()
+
+    def close(self):
+        self.pool.shutdown(cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def grades(tmp_path_factory):
+    order = [(s.name, True) for s in samples.SAMPLES] + [(s.name, False) for s in UNPOLICED]
+    order += [(twin, True) for twin in {s.unpoliced for s in UNPOLICED if isinstance(s.unpoliced, str)}]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config, "TIME_PER_TEST", TIME_PER_TEST)
+        mp.setattr(grading, "policy_violations", _policy_violations)
+        g = Grades(tmp_path_factory.mktemp("graded"), order)
+        yield g
+        g.close()
+
+
+def lost_groups(doc: dict) -> set:
+    return {samples.group_of(t["name"]) for t in doc["tests"] if t["score"] < t["max_score"] - 1e-9}
+
+
+def outputs_that_lost(doc: dict, group: str) -> str:
+    return "\n".join(t["output"] for t in doc["tests"]
+                     if samples.group_of(t["name"]) == group and t["score"] < t["max_score"] - 1e-9)
+
+
+def max_total(doc: dict) -> float:
+    return sum(t["max_score"] for t in doc["tests"])
+
+
+def check_document(doc: dict) -> None:
+    """Gradescope's schema, the top-level score the sum of the tests, every name led by its class or part."""
+    assert results.validate(doc) == []
+    assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]), abs=1e-3)
+    assert max_total(doc) == pytest.approx(100)
+    for t in doc["tests"]:
+        assert samples.group_of(t["name"]) in GROUPS, t["name"]
+        assert "Traceback" not in t["output"], t["output"]
+    json.dumps(doc)
+
+
+def line_of(folder: Path, file: str, text: str) -> int:
+    lines = (folder / file).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(text))
+
+
+# ------------------------------------------------------------------ the starting points
+def test_solution_scores_full_marks(grades):
+    doc = grades("solution")
+    check_document(doc)
+    assert doc["score"] == pytest.approx(100)
+    assert lost_groups(doc) == set()
+
+
+def test_stubs_score_zero_with_a_message_and_no_traceback(grades):
+    doc = grades("stubs")
+    check_document(doc)
+    assert doc["score"] == 0
+    for t in doc["tests"]:
+        if samples.group_of(t["name"]) in config.CLASSES and ".forward" in t["name"]:
+            assert "still the stub" in t["output"], t["output"]
+
+
+# ------------------------------------------------------------------ every sample
+@pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.kind != "start"], ids=lambda s: s.name)
+def test_sample_loses_points_exactly_where_it_is_wrong(grades, sample):
+    doc = grades(sample.name)
+    check_document(doc)
+    assert lost_groups(doc) == set(sample.lost), sample.what
+    for group, text in sample.hint:
+        assert text in outputs_that_lost(doc, group), f"{sample.name}: {text!r} not in {group}'s output"
+    if sample.score is not None:
+        assert doc["score"] <= sample.score + 1e-6
+
+
+@pytest.mark.parametrize("sample", EXPLOITS, ids=lambda s: s.name)
+def test_exploit_earns_exactly_its_honest_score(grades, sample):
+    assert grades(sample.name)["score"] == pytest.approx(sample.score)
+
+
+@pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.policy], ids=lambda s: s.name)
+def test_policy_message_names_the_call_and_its_line(grades, sample, tmp_path):
+    cls, what, file, text = sample.policy
+    line = line_of(samples.build(sample, tmp_path / "sub"), file, text)
+    test = next(t for t in grades(sample.name)["tests"] if t["name"].startswith(f"{cls}: policy"))
+    assert test["score"] == 0
+    assert f"line {line}: {what}" in test["output"], test["output"]
+
+
+@pytest.mark.parametrize("sample", UNPOLICED, ids=lambda s: s.name)
+def test_exploit_without_the_static_policy_still_earns_nothing_extra(grades, sample):
+    """Defence in depth: the sandbox and the runtime guards alone hold the score to the honest one."""
+    doc = grades(sample.name, policy=False)
+    check_document(doc)
+    honest = sample.unpoliced
+    if isinstance(honest, str):
+        honest = grades(honest)["score"]
+    assert doc["score"] <= honest + 1e-6
+
+
+def test_runtime_guard_reports_a_forbidden_call_by_name(grades):
+    doc = grades("getattr_sigmoid", policy=False)
+    test = next(t for t in doc["tests"] if t["name"].startswith("Sigmoid: policy"))
+    assert test["score"] == 0 and "torch.sigmoid" in test["output"]
+
+
+# ------------------------------------------------------------------ the command line, end to end
+def run_cli(sub: Path, out: Path, policy: bool = True) -> subprocess.CompletedProcess:
+    if policy:
+        cmd = [sys.executable, "-m", "autograder", str(sub), "--results", str(out)]
+    else:  # the same entry point with the static policy switched off
+        code = ("import sys; import autograder.grade as g; g.policy_violations = lambda files: {}; "
+                "from autograder.__main__ import main; sys.exit(main(sys.argv[1:]))")
+        cmd = [sys.executable, "-c", code, str(sub), "--results", str(out)]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=config.TIME_TOTAL)
+
+
+def test_cli_grades_the_nested_crlf_upload_like_the_flat_solution(grades, tmp_path):
+    sub = samples.build(samples.BY_NAME["nested_crlf_bom"], tmp_path / "sub")
+    done = run_cli(sub, tmp_path / "out" / "results.json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    check_document(doc)
+    assert doc["score"] == pytest.approx(100)
+    assert [(t["name"], t["score"]) for t in doc["tests"]] == \
+        [(t["name"], t["score"]) for t in grades("solution")["tests"]]
+
+
+def test_cli_results_cannot_be_overwritten_by_the_submission(grades, tmp_path):
+    """Policy off, results folder writable by anyone: the file is still the grader's own."""
+    sub = samples.build(samples.BY_NAME["atexit_results"], tmp_path / "sub")
+    out = tmp_path / "out"
+    out.mkdir()
+    for folder in (tmp_path, out):
+        os.chmod(folder, 0o777)
+    gradescope = Path("/autograder/results/results.json")
+    existed = gradescope.exists()
+    done = run_cli(sub, out / "results.json", policy=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    doc = json.loads((out / "results.json").read_text())
+    check_document(doc)
+    assert "pwned" not in json.dumps(doc)
+    assert doc["score"] == pytest.approx(grades("atexit_results", policy=False)["score"])
+    assert doc["score"] <= grades("linear_no_bias")["score"] + 1e-6
+    if not existed:
+        assert not gradescope.exists()
+
+
+# ------------------------------------------------------------------ determinism
+def test_same_submission_same_score(grades, tmp_path):
+    again = Grades(tmp_path, [])
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(config, "TIME_PER_TEST", TIME_PER_TEST)
+            second = again("mae_over_B")
+    finally:
+        again.close()
+    first = grades("mae_over_B")
+    assert 0 < first["score"] < 100
+    assert [(t["name"], t["score"], t["output"]) for t in second["tests"]] == \
+        [(t["name"], t["score"], t["output"]) for t in first["tests"]]
+
+
+def test_results_names_lead_with_class_or_part(grades):
+    names = [t["name"] for t in grades("solution")["tests"]]
+    for cls in config.CLASSES:
+        assert any(re.match(rf"{cls}[.:]", n) for n in names), cls
+    assert any(n.startswith("Sine fit (ReLU):") for n in names)
