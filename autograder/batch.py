@@ -26,6 +26,7 @@ import re
 import signal
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,14 +124,21 @@ def key_of(sub: Submission) -> dict:
     return {"files": tree_hash(sub.path), "grader": grader_hash()}
 
 
-def is_current(sub: Submission, out: Path) -> bool:
-    """True when OUT/<id>/results.json was made from exactly these files by this grader."""
+def why_grade(sub: Submission, out: Path) -> str:
+    """Why OUT/<id>/results.json must be (re)made, or "" when it was made from these very files by this grader."""
     folder = out / sub.id
     try:
         stored = json.loads((folder / "key.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return (folder / "results.json").is_file() and stored == key_of(sub)
+        return "unfinished" if (folder / "results.json").exists() else "new"
+    key = key_of(sub)
+    if not (folder / "results.json").is_file():
+        return "unfinished"
+    if stored.get("files") != key["files"]:
+        return "resubmitted"
+    if stored.get("grader") != key["grader"]:
+        return "graded by another version of the grader (autograder/ or scratchnn_ref/ changed)"
+    return ""
 
 
 # ---------------------------------------------------------------- grading, in the worker processes
@@ -221,7 +229,8 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     subs = discover(root)
-    todo = [s for s in subs if force or not is_current(s, out)]
+    reasons = {s.id: "forced" if force else why_grade(s, out) for s in subs}
+    todo = [s for s in subs if reasons[s.id]]
     counts = {"total": len(subs), "skipped": len(subs) - len(todo), "graded": 0, "failed": 0, "interrupted": False}
     if not todo:
         print(f"All {len(subs)} submissions in {root} are graded already (results up to date): nothing to do.")
@@ -231,7 +240,9 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
             print(f"Grading one at a time: the sandbox runs as user {config.SANDBOX_USER} and, when it stops, "
                   "kills every process of that user, which would include the other gradings' sandboxes.")
             jobs = 1
-        print(f"{len(subs)} submissions: {counts['skipped']} up to date, grading {len(todo)} on {jobs} processes.")
+        why = ", ".join(f"{n} {reason}" for reason, n in Counter(reasons[s.id] for s in todo).most_common())
+        print(f"{len(subs)} submissions: {counts['skipped']} up to date, {why}: grading {len(todo)} "
+              f"on {jobs} processes.")
         counts.update(_grade_all(todo, out, jobs, progress))
     path = write_csv(out, subs, load_results(out, subs))
     print(f"wrote {path}")

@@ -120,8 +120,18 @@ def test_second_run_grades_nothing_and_a_change_is_graded_again(graded, capsys):
     (out / "submission_1002" / "key.json").unlink()  # as if interrupted before it finished
     third = batch.run(export, out, jobs=2, progress=False)
     assert third["graded"] == 2 and third["skipped"] == 1
+    said = capsys.readouterr().out
+    assert "1 resubmitted" in said and "1 unfinished" in said
     assert (out / "submission_1001" / "results.json").stat().st_mtime_ns == stamp
     assert len(read_csv(out)) == 4
+
+
+def test_a_new_grader_version_means_grading_again(graded, monkeypatch):
+    export, out, _ = graded
+    sub = batch.discover(export)[0]
+    assert batch.why_grade(sub, out) == ""
+    monkeypatch.setattr(batch, "grader_hash", lambda: "another grader")
+    assert batch.why_grade(sub, out).startswith("graded by another version of the grader")
 
 
 def test_report_has_its_plots_and_the_diagnosed_mistakes(graded):
