@@ -170,6 +170,9 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
                 if c is not None:
                     inputs = [check.inputs[n] for n in check.job["runs"][r]["calls"][0][1]]
                     message += f"\n  Likely cause: {factor_hint(check.cls, c, inputs)}"
+                elif message and not numeric.any():
+                    message += ("\n  Likely cause: your forward does not change at all when this input changes: "
+                                "does forward use it (the bias b, say)?")
         if message:
             failures.append(message)
         else:
