@@ -92,6 +92,7 @@ FORBIDDEN_NAMES = {
     "torch.jit": "compilation",
     "torch.compile": "compilation",
     "torch.overrides": "reflection over every torch function, a way around this list",
+    "torch.distributions": "ready-made functions and their derivatives (torch.distributions)",
 }
 # Attribute names forbidden on any object (methods such as x.sigmoid() or loss.backward()).
 FORBIDDEN_ATTRIBUTES = {

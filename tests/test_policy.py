@@ -37,6 +37,8 @@ ESCAPES = {
     "text evaluated by typing": ("return typing.get_type_hints(Sigmoid)", "import typing", "typing.get_type_hints"),
     "typing internals": ("return typing._eval_type", "import typing", "private typing internals"),
     "reflection": ("return torch.overrides.get_overridable_functions()", "", "torch.overrides"),
+    "a ready-made derivative": ("return torch.distributions.transforms.TanhTransform().log_abs_det_jacobian(x, x)",
+                                "", "torch.distributions"),
     "string annotation run as code": ("return 0", "import functools\n\n\ndef f(x: \"__import__('os')\"): pass",
                                       "text in an annotation"),
     "dunder in a string annotation": ("return 0", "def f(x: '__builtins__'): pass", "text in an annotation"),
