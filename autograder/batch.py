@@ -255,6 +255,7 @@ def _grade_all(todo: list[Submission], out: Path, jobs: int, progress: bool) -> 
     # spawn: fresh workers, never a fork of a process whose torch threads are already running
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker)
+    futures = {}
     try:
         futures = {pool.submit(grade_one, str(s.path), str(out / s.id), key_of(s)): s for s in todo}
         for future in as_completed(futures):
@@ -273,7 +274,8 @@ def _grade_all(todo: list[Submission], out: Path, jobs: int, progress: bool) -> 
         bar.close()
         print(f"\nInterrupted after {graded} of {len(todo)}; letting the running gradings finish ...")
         pool.shutdown(wait=True, cancel_futures=True)
-        print("Run the same command again to grade the rest.")
+        graded = sum(1 for f in futures if f.done() and not f.cancelled())
+        print(f"{graded} of {len(todo)} graded. Run the same command again to grade the rest.")
         return {"graded": graded, "failed": failed, "interrupted": True}
     pool.shutdown(wait=True)
     bar.close()
