@@ -11,7 +11,10 @@ Each row also says what grading must find:
            other group keeps full marks
     hint   text that must appear in the output of a test that lost points (the diagnosis,
            or the message that names the problem)
-    score  for exploits: the most the submission may score (what its code honestly earns)
+    score  for exploits: what the code honestly earns; the grade must be exactly that
+    policy the class whose policy test must name the forbidden call, and at which line
+    unpoliced  the honest score with the static policy switched off, where the sandbox and
+           the runtime guards alone must hold the grade to it
 """
 
 import shutil
@@ -36,7 +39,7 @@ CLASSES = {"Linear"} | ACTIVATIONS | LOSSES
 class Sample:
     name: str
     what: str
-    edits: tuple = ()  # (file, old, new): `old` must occur exactly once in the solution's file
+    edits: tuple = ()  # (file, old, new): `old` must occur exactly once in that file of `source`
     lost: frozenset = frozenset()
     hint: tuple = ()  # (group, text): `text` appears in an output of that group's tests that lost points
     score: float = None  # exploits: the honest score, which the grade must not exceed
