@@ -78,16 +78,10 @@ def median_ratio(rounds: list[list[float]], top: int, bottom: int) -> float:
     return statistics.median(r[top] / r[bottom] for r in rounds)
 
 
-def matmul_gflops(n: int, repeats: int, min_time: float) -> float:
-    """GFLOP/s of an (n, n) @ (n, n) float32 product (2·n³ FLOPs), into a preallocated result."""
+def square_matmul(n: int):
+    """The machine's own rate, as a yardstick: an (n, n) @ (n, n) float32 product (2·n³ FLOPs)."""
     a, b, c = torch.randn(n, n), torch.randn(n, n), torch.empty(n, n)
-    rounds = time_in_turns([lambda: torch.mm(a, b, out=c)], repeats, min_time)
-    return 2 * n**3 / median_column(rounds, 0) / 1e9
-
-
-def machine_matmul_rate(sizes: list[int], repeats: int, min_time: float) -> tuple[float, int]:
-    """The machine's own rate: the best matmul_gflops over square sizes, and the size that gave it."""
-    return max((matmul_gflops(n, repeats, min_time), n) for n in sizes)
+    return lambda: torch.mm(a, b, out=c)  # into a preallocated result: the product alone
 
 
 # ------------------------------------------------------------------ 1. training step vs torch
@@ -167,16 +161,19 @@ def elementwise_pair(dims: list[int], batch: int):
     return ours, theirs
 
 
-def training_step(dims: list[int], batch: int, repeats: int, min_time: float) -> dict:
+def training_step(dims: list[int], batch: int, repeats: int, min_time: float, matmul_n: int = 1024) -> dict:
+    """Both steps, the ReLU+MSE parts of both, and a square matmul, timed in turns in the same rounds."""
     check_same_step(dims, batch)
     ours, theirs, _, _ = training_pair(dims, batch)
-    rounds = time_in_turns([ours, theirs, *elementwise_pair(dims, batch)], repeats, min_time)
+    fns = [ours, theirs, *elementwise_pair(dims, batch), square_matmul(matmul_n)]
+    rounds = time_in_turns(fns, repeats, min_time)
     flops = step_flops(dims, batch)
     ours_s, torch_s = median_column(rounds, 0), median_column(rounds, 1)
     return {"dims": dims, "batch": batch, "ours_s": ours_s, "torch_s": torch_s,
             "ratio": median_ratio(rounds, 1, 0), "ours_gflops": flops / ours_s / 1e9,
             "torch_gflops": flops / torch_s / 1e9,
-            "ours_elementwise_s": median_column(rounds, 2), "torch_elementwise_s": median_column(rounds, 3)}
+            "ours_elementwise_s": median_column(rounds, 2), "torch_elementwise_s": median_column(rounds, 3),
+            "matmul_gflops": 2 * matmul_n**3 / median_column(rounds, 4) / 1e9}
 
 
 # ------------------------------------------------------------- 2. and 3. the cost of Linear
@@ -271,19 +268,20 @@ def main(argv=None) -> None:
     sweep_sizes = SWEEP_SIZES[:3] if args.quick else SWEEP_SIZES
 
     print(f"torch {torch.__version__}, python {platform.python_version()}, {cpu_name()}, "
-          f"{os.cpu_count()} CPUs, torch threads: {torch.get_num_threads()}, float32")
-    peak, n = machine_matmul_rate([256] if args.quick else [512, 1024, 2048], repeats, min_time)
-    print(f"machine matmul rate (best square float32 product, here {n}×{n}): {peak:.1f} GFLOP/s\n")
+          f"{os.cpu_count()} CPUs, torch threads: {torch.get_num_threads()}, float32\n")
+    matmul_n = 128 if args.quick else 1024
 
     print("1. One training step (forward + MSE + backward + SGD), ReLU MLP; ratio = torch / ours (> 1: ours faster)")
     print(f"   {'dims':<22}{'B':>5}{'ours ms':>10}{'torch ms':>10}{'ratio':>7}"
-          f"{'ours GFLOP/s':>14}{'torch GFLOP/s':>15}{'ReLU+MSE ms ours/torch':>25}")
-    for row in (training_step(dims, b, repeats, min_time) for dims, b in networks):
+          f"{'ours GFLOP/s':>14}{'torch GFLOP/s':>15}{'matmul':>8}{'ReLU+MSE ms ours/torch':>25}")
+    for row in (training_step(dims, b, repeats, min_time, matmul_n) for dims, b in networks):
+        peak = row["matmul_gflops"]
         print(f"   {str(row['dims']):<22}{row['batch']:>5}{row['ours_s'] * 1e3:>10.3f}{row['torch_s'] * 1e3:>10.3f}"
               f"{row['ratio']:>7.2f}{row['ours_gflops']:>8.1f} ({row['ours_gflops'] / peak:>3.0%})"
-              f"{row['torch_gflops']:>9.1f} ({row['torch_gflops'] / peak:>3.0%})"
+              f"{row['torch_gflops']:>9.1f} ({row['torch_gflops'] / peak:>3.0%}){peak:>8.1f}"
               f"{row['ours_elementwise_s'] * 1e3:>15.3f} / {row['torch_elementwise_s'] * 1e3:.3f}")
-    print("   GFLOP/s count the matrix products only (the same on both sides); % is of the machine matmul rate.")
+    print(f"   GFLOP/s count the matrix products only (the same on both sides); matmul: GFLOP/s of a {matmul_n}×"
+          f"{matmul_n} float32 product timed in the same rounds, the machine's own rate; % is of it.")
     print("   ReLU+MSE: those layers alone, forward and backward, on the step's shapes (ours vs autograd's kernels).\n")
 
     print("2. Linear: time of forward + backward over time of forward; claim ≈ 3 (backward = 2 matmuls)")
