@@ -62,6 +62,7 @@ TIME_PER_TEST = 20.0        # seconds of wall time for one check in the sandbox
 TIME_SINE_FIT = 120.0       # seconds of wall time for one training run
 TIME_TOTAL = 420.0          # seconds for the whole grading; Gradescope stops at 600
 MEMORY_LIMIT_MB = 400       # data segment of the sandbox process (heap and anonymous maps)
+MAX_PROCESSES = 256         # per sandbox user (threads count too): bounds a fork bomb
 SANDBOX_USER = "student"    # the unprivileged user student code runs as when the grader is root
 SANDBOX_USER_FALLBACK = "nobody"
 MAX_OUTPUT_CHARS = 4000     # per test, in results.json
@@ -134,6 +135,9 @@ RUNTIME_GUARDS = [
     "torch.nn.functional.l1_loss", "torch.nn.functional.huber_loss", "torch.nn.functional.smooth_l1_loss",
     "torch.nn.functional.binary_cross_entropy", "torch.nn.functional.cross_entropy",
     "torch.nn.functional.nll_loss", "torch.func.grad", "torch.func.vjp", "torch.func.jacrev",
+    "torch.func.jvp", "torch.autograd.functional.jacobian", "torch.autograd.functional.vjp",
+    "torch.autograd.forward_ad.make_dual", "torch.autograd.forward_ad.unpack_dual",
+    "torch.autograd.forward_ad.dual_level", "torch.autograd.Variable._execution_engine.run_backward",
 ]
 
 # ---------------------------------------------------------------- visibility

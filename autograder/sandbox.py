@@ -78,11 +78,17 @@ def _interpreter(user) -> str:
     raise SandboxError(f"no {version} that user {user[2]} can run (is the Python install readable by others?)")
 
 
+# Private mount, network and process namespaces: the kit's folders can be hidden, there is no
+# network, /proc shows only the sandbox's processes, and all of them die with it.
+UNSHARE = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+           "--propagation", "private"]
+
+
 def _namespaces_work() -> bool:
-    """Whether `unshare` can give the child private mount and network namespaces here."""
+    """Whether `unshare` can give the child its own namespaces here."""
     if not shutil.which("unshare") or not shutil.which("setpriv"):
         return False
-    probe = subprocess.run(["unshare", "--mount", "--net", "--propagation", "private", "true"],
+    probe = subprocess.run([*UNSHARE, "true"],
                            capture_output=True, timeout=10)
     return probe.returncode == 0
 
@@ -128,13 +134,14 @@ class Sandbox:
             if _namespaces_work():
                 mounts = " && ".join(f"mount -t tmpfs -o ro,size=4k none '{d}'" for d in _hidden_dirs([python, *site]))
                 drop = f"exec setpriv --reuid={uid} --regid={gid} --clear-groups -- \"$@\""
-                cmd = ["unshare", "--mount", "--net", "--propagation", "private", "--",
+                cmd = [*UNSHARE, "--",
                        "sh", "-c", f"{mounts + ' && ' if mounts else ''}{drop}", "sh", *cmd]
-                self.isolation = f"user {name}, private mount and network namespaces, kit folders hidden"
+                self.isolation = f"user {name}, private mount, network and process namespaces, kit folders hidden"
             else:
                 kwargs = {"user": uid, "group": gid, "extra_groups": []}
                 self.isolation = f"user {name} (no namespaces here: the kit must not be readable by it)"
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+        self._stderr = open(self.dir / "child.log", "wb")  # noqa: SIM115  (closed in stop)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                      cwd=self.dir, env=env, start_new_session=True, **kwargs)
         ready = self._read_line(timeout=60)
         if not ready or not ready.get("ready"):
@@ -152,6 +159,10 @@ class Sandbox:
         self.proc.wait()
         if self.user and self.user[2] == config.SANDBOX_USER:
             _kill_user_processes(self.user[0])  # the dedicated user owns nothing else
+        self._stderr.close()
+        tail = (self.dir / "child.log").read_bytes()[-2000:].decode("utf-8", "replace")
+        if tail.strip():
+            self.log.write(f"sandbox stderr (last lines):\n{tail}\n")
         self.proc = None
         self._buffer = b""
 
@@ -169,7 +180,8 @@ class Sandbox:
     # ------------------------------------------------------------ jobs
     def run(self, job: dict, inputs: dict) -> dict:
         """Run one job: returns {'status', 'meta', 'arrays'}; status['timeout'] / 'crashed' tell how it ended."""
-        job = {**job, "memory_mb": job.get("memory_mb", config.MEMORY_LIMIT_MB)}
+        job = {**job, "memory_mb": job.get("memory_mb", config.MEMORY_LIMIT_MB),
+               "max_processes": config.MAX_PROCESSES if self.user else None}
         for suffix in (".npz", ".json", ".log"):
             (self.dir / "out" / (job["id"] + suffix)).unlink(missing_ok=True)
         np.savez(self.dir / "in" / (job["id"] + ".npz"), **{k: v.numpy() for k, v in inputs.items()})
