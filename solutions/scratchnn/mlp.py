@@ -31,7 +31,7 @@ class MLP:
         if len(dims) < 2:
             raise ValueError(f"dims needs an input and an output width at least, not {dims!r}")
         self.layers = []
-        for i, (m, n) in enumerate(zip(dims[:-1], dims[1:])):
+        for i, (m, n) in enumerate(zip(dims[:-1], dims[1:], strict=True)):
             self.layers.append(Linear(m, n))
             if i < len(dims) - 2:  # no activation after the output layer
                 self.layers.append(ACTIVATIONS[activation]())
