@@ -54,13 +54,15 @@ class ReLU:
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         ### BEGIN SOLUTION
-        self._positive = x > 0
-        return x.clamp(min=0)
+        self._y = x.clamp(min=0)
+        return self._y
         ### END SOLUTION
 
     def backward(self, dout: torch.Tensor) -> torch.Tensor:
         ### BEGIN SOLUTION
-        return torch.where(self._positive, dout, 0.0)
+        # sign(relu(x)) is 1 where x > 0 and 0 elsewhere: the derivative, as a float mask
+        # (a multiply by floats is several times faster than torch.where on a bool mask)
+        return dout * self._y.sign()
         ### END SOLUTION
 
 
