@@ -130,8 +130,6 @@ def run_import(job, inputs):
 
 def run_sine_fit(job, inputs):
     """Train the given MLP of the student's layers (with a trusted MSE); return the trained weights."""
-    import torch
-
     from scratchnn.train import fit_sine
 
     class TrustedMSE:  # the sine fit grades the layers, not the student's MSELoss

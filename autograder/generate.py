@@ -41,7 +41,8 @@ def stale() -> list[Path]:
     for tree in ("scratchnn_ref", "assignments"):
         for path in (ROOT / tree).rglob("*"):
             rel = path.relative_to(ROOT)
-            if path.is_file() and "__pycache__" not in rel.parts and ".pytest_cache" not in rel.parts and rel not in want:
+            cache = {"__pycache__", ".pytest_cache"} & set(rel.parts)
+            if path.is_file() and not cache and rel not in want:
                 bad.append(rel)
     return sorted(bad)
 

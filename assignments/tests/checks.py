@@ -84,7 +84,7 @@ def central_difference(f_plus: list, f_minus: list, dout, h: float, shape) -> to
     ``f_plus[i]`` and ``f_minus[i]`` are f at the i-th perturbation of ``perturbations``.
     """
     grads = []
-    for fp, fm in zip(f_plus, f_minus):
+    for fp, fm in zip(f_plus, f_minus, strict=True):
         diff = fp.to(torch.float64) - fm.to(torch.float64)
         grads.append((diff * dout).sum() if dout is not None else diff.sum())
     return (torch.stack(grads) / (2 * h)).reshape(shape)
