@@ -55,6 +55,11 @@ grade-examples: venv
 	$(PY) -m autograder.batch examples/submissions --out build/examples
 	$(PY) -m autograder.report build/examples
 
+# The sine fit's settings, seed and threshold: the reference over 50 seeds per candidate
+# (a few minutes on 2 cores); writes autograder/calibration.json, see autograder/CALIBRATION.md.
+calibrate: venv
+	$(PY) -m autograder.calibrate
+
 lint: venv
 	$(PY) -m ruff check autograder scratchnn_ref solutions tests
 
