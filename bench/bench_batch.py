@@ -9,7 +9,8 @@ Copies examples/submissions/ round-robin until there are --n submissions, then r
 worker processes (default: one per core). Reported:
 
     submissions per minute   n / wall time of the whole batch command (spawning workers included)
-    CPU seconds per submission   user + system time of every process of the tree, over n
+    CPU seconds per submission   user + system time of every process of the tree, over n (this
+                             process becomes their child subreaper, so killed sandboxes count too)
     CPU-bound ceiling        cores · 60 / CPU seconds per submission: the rate on otherwise idle cores
     peak memory              the largest sum, over all processes of the tree (batch, workers, sandbox
                              children and their job processes), of RSS and of PSS, sampled every 0.1 s;
@@ -21,6 +22,7 @@ Target: at least 20 submissions per minute on 2 cores.
 """
 
 import argparse
+import ctypes
 import json
 import os
 import resource
@@ -95,18 +97,52 @@ class Sampler(threading.Thread):
             self.stop.wait(self.every)
 
 
+class Reaper(threading.Thread):
+    """Makes this process the 'child subreaper' of its descendants and reaps the orphans among them.
+
+    Sandbox processes are killed together with their parent (`unshare`), so nobody waits for them
+    and their CPU time would be missing from RUSAGE_CHILDREN; reaped here, it is counted.
+    """
+
+    PR_SET_CHILD_SUBREAPER = 36
+
+    def __init__(self, keep: int):
+        super().__init__(daemon=True)
+        self.keep, self.stop = keep, threading.Event()  # `keep`: the child whose status Popen waits for
+
+    @classmethod
+    def enable(cls) -> bool:
+        try:
+            return ctypes.CDLL(None, use_errno=True).prctl(cls.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            return False
+
+    def run(self):
+        while not self.stop.wait(0.05):
+            while True:
+                try:
+                    info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+                except ChildProcessError:
+                    break
+                if info is None or info.si_pid == self.keep:
+                    break
+                os.waitpid(info.si_pid, 0)
+
+
 def run_batch(subs: Path, out: Path, cpus: set, jobs: int) -> dict:
     cmd = [sys.executable, "-m", "autograder.batch", str(subs), "--out", str(out), "--jobs", str(jobs), "--no-progress"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             preexec_fn=lambda: os.sched_setaffinity(0, cpus))
-    sampler = Sampler(proc.pid)
+    sampler, reaper = Sampler(proc.pid), Reaper(proc.pid)
     sampler.start()
+    reaper.start()
     output = proc.communicate()[0]
     wall = time.monotonic() - start
-    sampler.stop.set()
-    sampler.join()
+    for thread in (sampler, reaper):
+        thread.stop.set()
+        thread.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
@@ -122,6 +158,7 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: --cores)")
     parser.add_argument("--keep", default=None, help="grade into this folder and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
+    counted = Reaper.enable()
     cpus = set(sorted(os.sched_getaffinity(0))[: args.cores])
     jobs = args.jobs or len(cpus)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-batch-"))
@@ -139,7 +176,8 @@ def main(argv=None) -> None:
         print(f"   submissions per minute   {rate:6.1f}   (target >= {TARGET_PER_MINUTE}: "
               f"{'met' if rate >= TARGET_PER_MINUTE else 'NOT met'}); wall {first['wall']:.1f} s")
         print(f"   CPU per submission       {first['cpu'] / args.n:6.2f} s   (all processes; "
-              f"{first['cpu'] / (first['wall'] * len(cpus)):.0%} of the cores' time)")
+              f"{first['cpu'] / (first['wall'] * len(cpus)):.0%} of the cores' time"
+              f"{')' if counted else '; sandboxes NOT counted: no child subreaper here)'}")
         print(f"   grading time, in worker  {per_sub[len(per_sub) // 2]:6.1f} s   median (max {per_sub[-1]:.1f} s)")
         print(f"   CPU-bound ceiling        {len(cpus) * 60 * args.n / first['cpu']:6.1f}   per minute, if the "
               f"{len(cpus)} cores were ours alone and always busy")
