@@ -43,11 +43,13 @@ class ReLU:
     """max(0, x); derivative 1 for x > 0 and 0 for x < 0 (any value in [0, 1] at 0)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self._positive = x > 0
-        return x.clamp(min=0)
+        self._y = x.clamp(min=0)
+        return self._y
 
     def backward(self, dout: torch.Tensor) -> torch.Tensor:
-        return torch.where(self._positive, dout, 0.0)
+        # sign(relu(x)) is 1 where x > 0 and 0 elsewhere: the derivative, as a float mask
+        # (a multiply by floats is several times faster than torch.where on a bool mask)
+        return dout * self._y.sign()
 
 
 class LeakyReLU:
