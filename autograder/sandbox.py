@@ -8,11 +8,13 @@ The grader enforces every time limit itself, and reads results only as plain
 arrays (`numpy.load(allow_pickle=False)`) and size-limited JSON.
 """
 
+import functools
 import io
 import json
 import os
 import pwd
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -51,11 +53,26 @@ def sandbox_user():
 
 
 def _hidden_dirs(needed: list[str]) -> list[str]:
-    """Folders of the kit to hide from the child: all of KIT_ROOT's, except those holding Python or its packages."""
-    keep = {parent for path in needed for parent in Path(path).resolve().parents}
+    """Folders of the kit to hide from the child: all of KIT_ROOT's, except those holding `needed` paths."""
+    keep = {parent for path in needed for p in (Path(path).absolute(), Path(path).resolve()) for parent in p.parents}
     return [str(e) for e in sorted(KIT_ROOT.iterdir()) if e.is_dir() and not e.is_symlink() and e.resolve() not in keep]
 
 
+def _sandboxes_folder(user):
+    """Where working folders go: for a sandbox user, a root-owned folder others may enter but not list,
+    so that sandboxes graded side by side cannot find each other's (randomly named) folders."""
+    if user is None:
+        return None
+    folder = Path(tempfile.gettempdir()) / "scratchnn-sandboxes"
+    folder.mkdir(mode=0o711, exist_ok=True)
+    st = folder.lstat()
+    if folder.is_symlink() or st.st_uid != 0:
+        raise SandboxError(f"{folder} must be a folder owned by root")
+    os.chmod(folder, 0o711)
+    return folder
+
+
+@functools.cache
 def _interpreter(user) -> str:
     """A Python of this version the sandbox user can run: ours, or the system's when ours is out of its reach.
 
@@ -84,6 +101,7 @@ UNSHARE = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--
            "--propagation", "private"]
 
 
+@functools.cache
 def _namespaces_work() -> bool:
     """Whether `unshare` can give the child its own namespaces here."""
     if not shutil.which("unshare") or not shutil.which("setpriv"):
@@ -106,7 +124,7 @@ class Sandbox:
     def __init__(self, package_files: dict[str, str], log=None):
         self.log = log or sys.stderr
         self.user = sandbox_user()
-        self.dir = Path(tempfile.mkdtemp(prefix="scratchnn-grade-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="scratchnn-grade-", dir=_sandboxes_folder(self.user)))
         os.chmod(self.dir, 0o755)
         for sub in ("pkg/scratchnn", "in", "out"):
             (self.dir / sub).mkdir(parents=True)
@@ -129,13 +147,22 @@ class Sandbox:
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self.dir), "LANG": "C.UTF-8",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
         kwargs = {}
+        self.namespaced = False
         if self.user:
             uid, gid, name = self.user
             if _namespaces_work():
-                mounts = " && ".join(f"mount -t tmpfs -o ro,size=4k none '{d}'" for d in _hidden_dirs([python, *site]))
-                drop = f"exec setpriv --reuid={uid} --regid={gid} --clear-groups -- \"$@\""
-                cmd = [*UNSHARE, "--",
-                       "sh", "-c", f"{mounts + ' && ' if mounts else ''}{drop}", "sh", *cmd]
+                # The packages are bind-mounted into the working folder first (so they are reachable
+                # wherever the kit lies), then every folder of the kit is covered by an empty one.
+                seen = [str(self.dir / f"site{i}") for i in range(len(site))]
+                steps = []
+                for src, dst in zip(site, seen, strict=True):
+                    os.makedirs(dst, mode=0o755, exist_ok=True)
+                    steps += [f"mount --bind {shlex.quote(src)} {dst}", f"mount -o remount,bind,ro {dst}"]
+                steps += [f"mount -t tmpfs -o ro,size=4k none {shlex.quote(d)}" for d in _hidden_dirs([python])]
+                steps.append(f"exec setpriv --reuid={uid} --regid={gid} --clear-groups -- \"$@\"")
+                cmd = [*UNSHARE, "--", "sh", "-c", " && ".join(steps), "sh",
+                       python, "-I", "-S", str(self.dir / "child.py"), str(self.dir), *seen]
+                self.namespaced = True
                 self.isolation = f"user {name}, private mount, network and process namespaces, kit folders hidden"
             else:
                 kwargs = {"user": uid, "group": gid, "extra_groups": []}
@@ -157,8 +184,8 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        if self.user and self.user[2] == config.SANDBOX_USER:
-            _kill_user_processes(self.user[0])  # the dedicated user owns nothing else
+        if self.user and self.user[2] == config.SANDBOX_USER and not self.namespaced:
+            _kill_user_processes(self.user[0])  # without a PID namespace; the dedicated user owns nothing else
         self._stderr.close()
         tail = (self.dir / "child.log").read_bytes()[-2000:].decode("utf-8", "replace")
         if tail.strip():
