@@ -66,6 +66,7 @@ lint: venv
 # One line per benchmark script; each prints its figures (plots go to bench/out/).
 bench: venv
 	$(PY) bench/bench_reference.py
+	$(PY) bench/bench_grader.py
 	$(PY) bench/bench_batch.py
 
 # The handout notebook (notebooks/handout.py) in each flavour; the student notebook lands in
