@@ -57,14 +57,22 @@ def student_text(name: str) -> str:
     return "".join(line for line in lines if not line.startswith("# Generated from"))
 
 
-def main() -> None:
-    shutil.rmtree(OUT, ignore_errors=True)
+def examples() -> dict[str, dict[str, str]]:
+    """example -> {file name: text}: what this script writes."""
+    out = {}
     for example, edits in EDITS.items():
         texts = {name: student_text(name) for name in FILES}
         for name, old, new in edits:
             if texts[name].count(old) != 1:
                 raise SystemExit(f"{example}: {old!r} is not found exactly once in scratchnn_ref/{name}")
             texts[name] = texts[name].replace(old, new)
+        out[example] = texts
+    return out
+
+
+def main() -> None:
+    shutil.rmtree(OUT, ignore_errors=True)
+    for example, texts in examples().items():
         (OUT / example).mkdir(parents=True)
         for name, text in texts.items():
             (OUT / example / name).write_text(text, encoding="utf-8")
