@@ -51,10 +51,13 @@ KINK_MARGIN = 1e-3
 LARGE = (1e2, 1e3, 1e4)
 
 # ---------------------------------------------------------------- the sine fit
-# Filled in by `make calibrate` (autograder/calibrate.py): per activation, the seed the
-# grader trains with and the largest grid MSE that passes.
+# From `make calibrate` (autograder/calibrate.py, autograder/CALIBRATION.md): per activation, the
+# seed the grader trains with and the largest grid MSE that passes. With train.SETTINGS["relu"]
+# the reference's worst of 50 seeds is 0.0013 (median 0.00028), so 0.005 leaves a margin of 3.9×;
+# a linear network (ReLU.backward passing everything) scores about 0.4. Tanh is not graded: with
+# plain SGD some seeds never leave the straight-line fit.
 SINE_FIT = {
-    "relu": {"seed": 0, "threshold": 0.02},
+    "relu": {"seed": 7, "threshold": 0.005},
 }
 
 # ---------------------------------------------------------------- limits
