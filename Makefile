@@ -56,7 +56,7 @@ grade-examples: venv
 	$(PY) -m autograder.report build/examples
 
 # The sine fit's settings, seed and threshold: the reference over 50 seeds per candidate
-# (a few minutes on 2 cores); writes autograder/calibration.json, see autograder/CALIBRATION.md.
+# (about 14 CPU minutes, ~10 min on 2 cores); writes autograder/calibration.json, see autograder/CALIBRATION.md.
 calibrate: venv
 	$(PY) -m autograder.calibrate
 

@@ -1,6 +1,6 @@
 """Calibrate the sine fit: train the reference over many seeds, choose settings, seed and threshold.
 
-    python -m autograder.calibrate               (or `make calibrate`; a few minutes on 2 cores)
+    python -m autograder.calibrate               (or `make calibrate`; about 14 CPU minutes, ~10 min on 2 cores)
     python -m autograder.calibrate --seeds 100   more seeds per candidate
 
 For every candidate (activation, lr, epochs, batch size) the reference ``fit_sine`` is
