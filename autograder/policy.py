@@ -13,11 +13,14 @@ import ast
 import functools
 import importlib
 import re
+import threading
 import types
 from dataclasses import dataclass
 
 from . import config
 
+# CPython 3.11's ast.parse is not thread-safe ("AST constructor recursion depth mismatch").
+_PARSE_LOCK = threading.Lock()
 ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__future__"}
 # Attributes that lead out of the file without naming anything forbidden: frames and code objects
 # (a generator's gi_frame.f_builtins holds getattr and __import__), and typing's evaluation of text as code.
@@ -232,7 +235,9 @@ class _Scanner(ast.NodeVisitor):
 def scan(source: str, classes: list[str]) -> dict[str, list[Violation]]:
     """Violations per class of `classes` (every one listed, empty when clean)."""
     scanner = _Scanner()
-    scanner.visit(ast.parse(source))
+    with _PARSE_LOCK:
+        tree = ast.parse(source)
+    scanner.visit(tree)
     helpers = {name for name in scanner.found} | {name for name in scanner.calls}
 
     def reach(owner, seen):
