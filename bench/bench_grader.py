@@ -12,6 +12,7 @@ Budget: under 60 s of CPU and 700 MB for a whole grading.
 """
 
 import argparse
+import ctypes
 import json
 import os
 import resource
@@ -31,8 +32,8 @@ def make_submissions(tmp: Path) -> dict[str, Path]:
     for name, (file, old, new) in {
         "correct": (None, None, None),
         "buggy (dW transposed)": ("linear.py", "self.dW = self._x.T @ dout", "self.dW = (dout.T @ self._x).T.T"),
-        "hostile (endless loop)": ("activations.py", "        self._positive = x > 0\n        return x.clamp(min=0)",
-                                   "        while True:\n            pass"),
+        "hostile (endless loop)": ("activations.py", "        self._y = x.clamp(min=0)\n",
+                                   "        while True:\n            pass\n"),
     }.items():
         folder = tmp / name.split()[0]
         folder.mkdir()
@@ -74,6 +75,22 @@ def _memory(pid: int) -> tuple[int, int]:
         return 0, 0
 
 
+def become_subreaper() -> None:
+    """Orphans of the grader (its killed sandbox) become our children, so their CPU time is counted."""
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_orphans() -> None:
+    time.sleep(0.1)
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def grade(submission: Path, cpus: str | None, busy: bool) -> dict:
     out = Path(tempfile.mkdtemp()) / "results.json"
     cmd = [sys.executable, "-m", "autograder", str(submission), "--results", str(out)]
@@ -92,6 +109,7 @@ def grade(submission: Path, cpus: str | None, busy: bool) -> dict:
         peak_rss = max(peak_rss, sum(m[1] for m in mems))
         time.sleep(0.02)
     wall = time.monotonic() - start
+    reap_orphans()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # before the spinner is reaped: its time is not ours
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if spinner:
@@ -109,6 +127,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     modes = [("all cores", None, False)] if args.quick else [
         ("all cores", None, False), ("1 core", "0", False), ("half a core", "0", True)]
+    become_subreaper()
     print(f"\nGrading one submission (python -m autograder), {os.cpu_count()} CPUs on this machine")
     print(f"{'submission':24s} {'where':12s} {'wall s':>7s} {'CPU s':>7s} {'peak PSS MB':>12s} "
           f"{'peak RSS MB':>12s} {'score':>6s}")
