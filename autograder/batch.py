@@ -214,14 +214,15 @@ def write_csv(out: Path, subs: list[Submission], docs: dict[str, dict]) -> Path:
 
 # ---------------------------------------------------------------- the command
 def parallel_is_safe() -> bool:
-    """False when the sandboxes would run as config.SANDBOX_USER, whose processes each sandbox kills at its end."""
-    from .sandbox import SandboxError, sandbox_user
+    """False when the sandboxes would run as config.SANDBOX_USER without PID namespaces: then each
+    sandbox kills every process of that user at its end, the other gradings' sandboxes included."""
+    from .sandbox import SandboxError, _namespaces_work, sandbox_user
 
     try:
         user = sandbox_user()
     except SandboxError:
         return True  # grading will fail with the reason, in parallel or not
-    return not (user and user[2] == config.SANDBOX_USER)
+    return not (user and user[2] == config.SANDBOX_USER) or _namespaces_work()
 
 
 def run(root, out, jobs: int = None, force: bool = False, progress: bool = True) -> dict:
@@ -237,8 +238,8 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
     else:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if jobs > 1 and not parallel_is_safe():
-            print(f"Grading one at a time: the sandbox runs as user {config.SANDBOX_USER} and, when it stops, "
-                  "kills every process of that user, which would include the other gradings' sandboxes.")
+            print(f"Grading one at a time: the sandbox runs as user {config.SANDBOX_USER} without namespaces and, "
+                  "when it stops, kills every process of that user, the other gradings' sandboxes included.")
             jobs = 1
         why = ", ".join(f"{n} {reason}" for reason, n in Counter(reasons[s.id] for s in todo).most_common())
         print(f"{len(subs)} submissions: {counts['skipped']} up to date, {why}: grading {len(todo)} "
