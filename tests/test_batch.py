@@ -176,7 +176,10 @@ def test_parallel_grading_is_refused_when_sandboxes_share_the_dedicated_user(mon
     from autograder import config, sandbox
 
     monkeypatch.setattr(sandbox, "sandbox_user", lambda: (4242, 4242, config.SANDBOX_USER))
+    monkeypatch.setattr(sandbox, "_namespaces_work", lambda: False)
     assert not batch.parallel_is_safe()
+    monkeypatch.setattr(sandbox, "_namespaces_work", lambda: True)  # each sandbox in its own PID namespace
+    assert batch.parallel_is_safe()
     monkeypatch.setattr(sandbox, "sandbox_user", lambda: (65534, 65534, config.SANDBOX_USER_FALLBACK))
     assert batch.parallel_is_safe()
     monkeypatch.setattr(sandbox, "sandbox_user", lambda: None)  # not root: no user switch at all
