@@ -40,6 +40,8 @@ from scratchnn_ref.activations import ReLU
 from scratchnn_ref.linear import Linear
 from scratchnn_ref.losses import MSELoss
 
+from .judge import grid_mse  # the grader's own measure, so calibration and grading agree
+
 OUT = Path(__file__).resolve().parent / "calibration.json"
 MIN_SEEDS = 50
 MARGIN = 3.0             # threshold >= MARGIN × the worst seed's MSE
@@ -70,22 +72,6 @@ CANDIDATES = {
 
 
 # ---------------------------------------------------------------- the measurement
-def grid_mse(weights, activation: str) -> float:
-    """MSE against sin(2πx) on ref sine_grid() (1001 points, float64) of the MLP with these weights.
-
-    weights: [(W (M, N), b (N,)), ...] of any float dtype, cast to float64; the activation
-    between layers is the reference's. NaN or inf weights give NaN or inf. Cost: one forward.
-    """
-    x, y = ref_train.sine_grid()
-    act = ref_mlp.ACTIVATIONS[activation]()
-    h = x
-    for i, (W, b) in enumerate(weights):
-        h = h @ W.double() + b.double()
-        if i < len(weights) - 1:
-            h = act.forward(h)
-    return float(((h - y) ** 2).mean())
-
-
 def model_weights(model) -> list:
     return [(layer.W, layer.b) for layer in model.linears()]
 
