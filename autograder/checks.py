@@ -30,7 +30,7 @@ def compare(got, expected: torch.Tensor, what: str, rtol: float, atol: float, sh
     Values match where |got - expected| <= atol + rtol·scale, with scale = |expected|
     unless given (e.g. |x|·|W| for a matrix product, whose rounding error grows with
     its terms, not with its result). NaN and ±inf must
-    sit where ``expected`` has them). Otherwise the message names the worst index,
+    sit where ``expected`` has them. Otherwise the message names the worst index,
     the expected and received values (unless ``show_values`` is False) and the
     largest absolute and relative errors.
     """
