@@ -69,6 +69,11 @@ MAX_PROCESSES = 256         # per sandbox user (threads count too): bounds a for
 SANDBOX_USER = "student"    # the unprivileged user student code runs as when the grader is root
 SANDBOX_USER_FALLBACK = "nobody"
 MAX_OUTPUT_CHARS = 4000     # per test, in results.json
+# A job that ran out of wall time having used less than this share of it as CPU time was
+# starved (a busy machine) or waiting, and one killed by a signal the sandbox did not send was
+# killed from outside (the machine's out-of-memory killer): such a job is run once more
+# before the student loses anything for it.
+STARVED_CPU_SHARE = 0.5
 
 # ---------------------------------------------------------------- policy
 # Imports a student file may make; anything else is a policy violation.

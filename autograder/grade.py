@@ -63,6 +63,16 @@ def check_imports(box: Sandbox, files: dict) -> None:
             sf.problem = error_text(f"Importing {name} failed, so none of its classes can be graded", meta["error"])
 
 
+def not_the_students_fault(status: dict, timeout: float) -> bool:
+    """Whether a job ended for a reason outside the student's code: starved of CPU, or killed from outside."""
+    if status.get("lost"):  # the sandbox stopped answering
+        return True
+    # A timeout, or SIGKILL not sent for one, with little CPU time used. (RLIMIT_CPU's SIGKILL
+    # comes only after the job used more CPU time than its whole wall-time limit.)
+    killed = status.get("timeout") or status.get("signal") == 9
+    return bool(killed) and float(status.get("cpu") or 0.0) < config.STARVED_CPU_SHARE * timeout
+
+
 def run_checks(checks, files, violations, log) -> dict:
     """Verdict per check index; runtime policy violations are added to `violations`."""
     verdicts = {}
@@ -85,6 +95,9 @@ def run_checks(checks, files, violations, log) -> dict:
             timeout = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
             job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "guards": config.RUNTIME_GUARDS}
             outcome = box.run(job, check.inputs)
+            if not_the_students_fault(outcome["status"], timeout):
+                log.write(f"{check.name[:70]:70s} run again: {outcome['status']}\n")
+                outcome = box.run(job, check.inputs)
             for name in (outcome["meta"] or {}).get("violations", []) if isinstance(outcome["meta"], dict) else []:
                 if isinstance(name, str):
                     violations.setdefault(check.cls, []).append(
