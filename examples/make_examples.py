@@ -45,8 +45,8 @@ EDITS = {
          "        return self._s\n"),
     ],
     "syntax_error": [
-        ("losses.py", "def backward(self) -> torch.Tensor:\n        return 2.0 * self._diff",
-         "def backward(self) -> torch.Tensor  # mistake: the colon is missing\n        return 2.0 * self._diff"),
+        ("losses.py", "def backward(self) -> torch.Tensor:\n        return self._diff * (2.0",
+         "def backward(self) -> torch.Tensor  # mistake: the colon is missing\n        return self._diff * (2.0"),
     ],
 }
 
@@ -71,8 +71,9 @@ def examples() -> dict[str, dict[str, str]]:
 
 
 def main() -> None:
+    made = examples()  # every edit applies, or nothing is removed
     shutil.rmtree(OUT, ignore_errors=True)
-    for example, texts in examples().items():
+    for example, texts in made.items():
         (OUT / example).mkdir(parents=True)
         for name, text in texts.items():
             (OUT / example / name).write_text(text, encoding="utf-8")

@@ -20,7 +20,7 @@ class MSELoss:
         return (self._diff * self._diff).mean()
 
     def backward(self) -> torch.Tensor:
-        return 2.0 * self._diff / self._diff.numel()
+        return self._diff * (2.0 / self._diff.numel())  # one pass over the data, not two
 
 
 class MAELoss:
