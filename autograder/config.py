@@ -26,12 +26,14 @@ CLASSES = {
 # Points of each check, per class. A class's total is the sum of its row.
 #   forward / backward: values against the reference on hidden inputs (several shapes, both dtypes)
 #   gradcheck: the student's backward against central differences of the student's own forward
-#   robust: dtype kept, inputs and dout not modified, stale caches, magnitudes up to 1e4
+#   robust: inputs and dout not modified, backward after two forwards uses the latest
+#   large: forward and backward finite and right for inputs up to 1e4 (overflow, the softmax max,
+#          the BCE clamp): the numerical lesson of the assignment, so it weighs as much as a value check
 #   policy: no forbidden API in the class (earned only if forward or backward also earns points)
 WEIGHTS = {
-    "Linear": {"forward": 3, "backward": 5, "gradcheck": 4, "robust": 2, "policy": 1},
-    "activation": {"forward": 1, "backward": 1.5, "gradcheck": 1, "robust": 1, "policy": 0.5},
-    "loss": {"forward": 1.5, "backward": 1.5, "gradcheck": 1.5, "robust": 1, "policy": 0.5},
+    "Linear": {"forward": 3, "backward": 5, "gradcheck": 4, "robust": 1, "large": 1, "policy": 1},
+    "activation": {"forward": 1, "backward": 1.25, "gradcheck": 0.75, "robust": 0.5, "large": 1, "policy": 0.5},
+    "loss": {"forward": 1.25, "backward": 1.25, "gradcheck": 1, "robust": 0.5, "large": 1.5, "policy": 0.5},
 }
 SINE_FIT_POINTS = 20  # shared equally by the activations graded in SINE_FIT
 # Totals: Linear 15 + 7 activations × 5 + 5 losses × 6 + sine fit 20 = 100.
@@ -157,5 +159,6 @@ VISIBILITY = {
     "backward": "after_due_date",
     "gradcheck": "after_due_date",
     "robust": "after_due_date",
+    "large": "after_due_date",
     "sine_fit": "visible",
 }

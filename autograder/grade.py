@@ -179,6 +179,7 @@ def grade(submission_dir, log=None) -> dict:
                                       config.VISIBILITY["sine_fit"], verdicts[i].output))
     seconds = round(time.monotonic() - started, 1)
     summary = ("scratchnn autograder. Each class is graded on its own: forward and backward against a reference "
-               "on hidden inputs, a numerical gradient check, robustness, and the course policy; then the sine fit. "
+               "on hidden inputs, a numerical gradient check, robustness, large inputs and the course policy; "
+               "then the sine fit. "
                "Some tests are shown only after the due date.")
     return results.results(tests, summary, {"grading_seconds": seconds, "torch": torch.__version__})

@@ -114,8 +114,8 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
                 expected = torch.where(ok, got.to(expected.dtype), expected)
             message = compare(got, expected, e.label, scale=e.scale, **e.tol)
             if message:
-                hint = explain(check.cls, check.part if check.part != "robust" else _part_of(check, r, c),
-                               got, expected, _call_context(check, r, c, e.label))
+                part = check.part if check.part not in ("robust", "large") else _part_of(check, r, c)
+                hint = explain(check.cls, part, got, expected, _call_context(check, r, c, e.label))
                 if hint:
                     message += f"\n  Likely cause: {hint}"
         if message:

@@ -291,3 +291,14 @@ def test_a_starved_check_is_run_again_and_costs_nothing(tmp_path, monkeypatch):
         doc = grading.grade(samples.build(samples.BY_NAME["solution"], tmp_path / "sub"), log=f)
     assert starved and doc["score"] == pytest.approx(100)
     assert "run again" in log.read_text()
+
+
+def test_a_softmax_that_overflows_loses_the_large_input_points(grades):
+    """The numerical lesson has points of its own: without the row maximum, all of them are lost."""
+    def large(doc):
+        return next(t for t in doc["tests"] if t["name"].startswith("SoftmaxCELoss: large inputs"))
+
+    assert large(grades("solution"))["score"] == pytest.approx(config.WEIGHTS["loss"]["large"])
+    naive = large(grades("softmax_ce_no_max"))
+    assert naive["score"] == 0 and naive["max_score"] == config.WEIGHTS["loss"]["large"]
+    assert "subtract each row's max first" in naive["output"]
