@@ -45,14 +45,14 @@ def points(cls: str, part: str) -> float:
     return config.WEIGHTS[suite.kind_of(cls)][part]
 
 
-def check_imports(box: Sandbox, files: dict) -> None:
+def check_imports(box: Sandbox, files: dict, log) -> None:
     """Import each readable file once in the sandbox; a file that fails or hangs gets its problem set."""
     for name, sf in files.items():
         if sf.problem:
             continue
         job = {"kind": "import", "module": name[:-3], "id": f"import-{name[:-3]}", "timeout": config.TIME_PER_TEST,
                "guards": config.RUNTIME_GUARDS}
-        outcome = box.run(job, {})
+        outcome = run_fairly(box, job, {}, log, name)
         meta, status = outcome["meta"], outcome["status"]
         if status.get("timeout"):
             sf.problem = (f"Importing {name} did not finish within {config.TIME_PER_TEST:g} s: is there a loop or "
@@ -73,6 +73,15 @@ def not_the_students_fault(status: dict, timeout: float) -> bool:
     return bool(killed) and float(status.get("cpu") or 0.0) < config.STARVED_CPU_SHARE * timeout
 
 
+def run_fairly(box: Sandbox, job: dict, inputs: dict, log, what: str) -> dict:
+    """box.run, once more if the first run ended for a reason outside the student's code."""
+    outcome = box.run(job, inputs)
+    if not_the_students_fault(outcome["status"], job["timeout"]):
+        log.write(f"{what[:70]:70s} run again: {outcome['status']}\n")
+        outcome = box.run(job, inputs)
+    return outcome
+
+
 def run_checks(checks, files, violations, log) -> dict:
     """Verdict per check index; runtime policy violations are added to `violations`."""
     verdicts = {}
@@ -80,7 +89,7 @@ def run_checks(checks, files, violations, log) -> dict:
     hung = set()  # classes with a check that ran out of time: their later checks are skipped
     with Sandbox(package_files(files), log=log) as box:
         log.write(f"sandbox: {box.isolation}\n")
-        check_imports(box, files)
+        check_imports(box, files, log)
         for i, check in enumerate(checks):
             needs = [check.cls] if check.part != "sine_fit" else ["Linear", check.cls]
             reasons = [r for r in (blocked_reason(c, files, violations) for c in needs) if r]
@@ -94,10 +103,7 @@ def run_checks(checks, files, violations, log) -> dict:
                 continue
             timeout = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
             job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "guards": config.RUNTIME_GUARDS}
-            outcome = box.run(job, check.inputs)
-            if not_the_students_fault(outcome["status"], timeout):
-                log.write(f"{check.name[:70]:70s} run again: {outcome['status']}\n")
-                outcome = box.run(job, check.inputs)
+            outcome = run_fairly(box, job, check.inputs, log, check.name)
             for name in (outcome["meta"] or {}).get("violations", []) if isinstance(outcome["meta"], dict) else []:
                 if isinstance(name, str):
                     violations.setdefault(check.cls, []).append(
