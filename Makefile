@@ -61,7 +61,7 @@ calibrate: venv
 	$(PY) -m autograder.calibrate
 
 lint: venv
-	$(PY) -m ruff check autograder scratchnn_ref solutions tests
+	$(PY) -m ruff check autograder scratchnn_ref solutions tests bench examples notebooks
 
 # One line per benchmark script; each prints its figures (plots go to bench/out/).
 bench: venv

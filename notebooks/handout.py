@@ -43,9 +43,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path("tests").resolve()))
-from checks import compare, numeric_grad  # the grader's own comparison helpers (tests/checks.py)
-
 import scratchnn
+from checks import compare, numeric_grad  # the grader's own comparison helpers (tests/checks.py)
 from scratchnn.train import SETTINGS, fit_sine, grid_mse, sine_grid
 
 torch.set_num_threads(1)  # the matrices here are tiny: one thread is fastest, as in the grader
@@ -424,7 +423,7 @@ regression = [("MSE", scratchnn.MSELoss, lambda t: F.mse_loss(t, torch.zeros_lik
               ("MAE", scratchnn.MAELoss, lambda t: F.l1_loss(t, torch.zeros_like(t), reduction="none")),
               ("Huber δ=1", scratchnn.HuberLoss,
                lambda t: F.huber_loss(t, torch.zeros_like(t), reduction="none", delta=1.0))]
-for (label, cls, ref), color in zip(regression, ["tab:blue", "tab:orange", "tab:green"]):
+for (label, cls, ref), color in zip(regression, ["tab:blue", "tab:orange", "tab:green"], strict=True):
     draw(axes[0, 0], axes[1, 0], e, ref, per_element(cls, [(v.reshape(1), zero) for v in e]), label, color)
 for target, color in ((1.0, "tab:blue"), (0.0, "tab:orange")):
     y = one * target
@@ -433,7 +432,8 @@ for target, color in ((1.0, "tab:blue"), (0.0, "tab:orange")):
 draw(axes[0, 2], axes[1, 2], e, lambda m: F.softplus(-m),
      per_element(scratchnn.SoftmaxCELoss, [(torch.stack([m, 0 * m]).reshape(1, 2), torch.tensor([0])) for m in e]),
      "softmax CE", "tab:purple")
-for ax, xlabel in zip(axes[1], ["error e = y_pred - y_true", "predicted probability p", "margin of the true class"]):
+for ax, xlabel in zip(axes[1], ["error e = y_pred - y_true", "predicted probability p", "margin of the true class"],
+                      strict=True):
     ax.set_xlabel(xlabel)
 axes[1, 1].set_ylim(-30, 30)
 axes[0, 0].set_ylabel("loss")
@@ -461,7 +461,7 @@ plt.show()
 def mlp_flops_per_sample(dims):
     """Forward FLOPs per sample of Linear layers of widths dims[0] -> dims[1] -> ... -> dims[-1]."""
     ### BEGIN SOLUTION
-    return 2 * sum(m * n for m, n in zip(dims[:-1], dims[1:]))
+    return 2 * sum(m * n for m, n in zip(dims[:-1], dims[1:], strict=True))
     ### END SOLUTION
 
 
