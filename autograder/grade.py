@@ -12,7 +12,7 @@ import torch
 
 from . import config, policy, results, submission, suite
 from .judge import Verdict, error_text, judge
-from .sandbox import Sandbox
+from .sandbox import Sandbox, SandboxError
 
 REF_DIR = Path(__file__).resolve().parent.parent / "scratchnn_ref"
 GIVEN_FILES = ("mlp.py", "train.py")  # handed out complete: the kit's copies are used, never the student's
@@ -45,16 +45,19 @@ def points(cls: str, part: str) -> float:
     return config.WEIGHTS[suite.kind_of(cls)][part]
 
 
-def check_imports(box: Sandbox, files: dict, log) -> None:
+def check_imports(box: Sandbox, files: dict, log, started: float) -> None:
     """Import each readable file once in the sandbox; a file that fails or hangs gets its problem set."""
     for name, sf in files.items():
         if sf.problem:
             continue
         job = {"kind": "import", "module": name[:-3], "id": f"import-{name[:-3]}", "timeout": config.TIME_PER_TEST,
                "guards": config.RUNTIME_GUARDS}
-        outcome = run_fairly(box, job, {}, log, name)
+        outcome = run_fairly(box, job, {}, log, name, started)
         meta, status = outcome["meta"], outcome["status"]
-        if status.get("timeout"):
+        if status.get("sandbox_error"):
+            sf.problem = (f"{name} was not graded: the grader's sandbox could not be started again "
+                          f"({status['sandbox_error']}). This is not about your code: ask for a regrade.")
+        elif status.get("timeout"):
             sf.problem = (f"Importing {name} did not finish within {config.TIME_PER_TEST:g} s: is there a loop or "
                           "long computation at module level? None of its classes can be graded.")
         elif meta is None:
@@ -65,7 +68,7 @@ def check_imports(box: Sandbox, files: dict, log) -> None:
 
 def not_the_students_fault(status: dict, timeout: float) -> bool:
     """Whether a job ended for a reason outside the student's code: starved of CPU, or killed from outside."""
-    if status.get("lost"):  # the sandbox stopped answering
+    if status.get("lost") or status.get("sandbox_error"):  # the sandbox stopped answering, or would not start
         return True
     # A timeout, or SIGKILL not sent for one, with little CPU time used. (RLIMIT_CPU's SIGKILL
     # comes only after the job used more CPU time than its whole wall-time limit.)
@@ -73,13 +76,22 @@ def not_the_students_fault(status: dict, timeout: float) -> bool:
     return bool(killed) and float(status.get("cpu") or 0.0) < config.STARVED_CPU_SHARE * timeout
 
 
-def run_fairly(box: Sandbox, job: dict, inputs: dict, log, what: str) -> dict:
-    """box.run, once more if the first run ended for a reason outside the student's code."""
-    outcome = box.run(job, inputs)
-    if not_the_students_fault(outcome["status"], job["timeout"]):
-        log.write(f"{what[:70]:70s} run again: {outcome['status']}\n")
-        outcome = box.run(job, inputs)
+def run_fairly(box: Sandbox, job: dict, inputs: dict, log, what: str, started: float) -> dict:
+    """box.run, once more if the first run ended for a reason outside the student's code and the
+    second still ends within TIME_TOTAL. A sandbox that cannot be started again is an outcome too."""
+    outcome = _run(box, job, inputs)
+    if (not_the_students_fault(outcome["status"], job["timeout"])
+            and time.monotonic() - started + job["timeout"] <= config.TIME_TOTAL):
+        log.write(f"{what[:70]:70s} run again: {outcome['status']}\n{box.job_log(job['id'], 500)}")
+        outcome = _run(box, job, inputs)
     return outcome
+
+
+def _run(box: Sandbox, job: dict, inputs: dict) -> dict:
+    try:
+        return box.run(job, inputs)
+    except SandboxError as exc:
+        return {"status": {"id": job["id"], "sandbox_error": str(exc)}, "meta": None, "arrays": {}}
 
 
 def run_checks(checks, files, violations, log) -> dict:
@@ -89,7 +101,7 @@ def run_checks(checks, files, violations, log) -> dict:
     hung = set()  # classes with a check that ran out of time: their later checks are skipped
     with Sandbox(package_files(files), log=log) as box:
         log.write(f"sandbox: {box.isolation}\n")
-        check_imports(box, files, log)
+        check_imports(box, files, log, start)
         for i, check in enumerate(checks):
             needs = [check.cls] if check.part != "sine_fit" else ["Linear", check.cls]
             reasons = [r for r in (blocked_reason(c, files, violations) for c in needs) if r]
@@ -103,7 +115,7 @@ def run_checks(checks, files, violations, log) -> dict:
                 continue
             timeout = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
             job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "guards": config.RUNTIME_GUARDS}
-            outcome = run_fairly(box, job, check.inputs, log, check.name)
+            outcome = run_fairly(box, job, check.inputs, log, check.name, start)
             for name in (outcome["meta"] or {}).get("violations", []) if isinstance(outcome["meta"], dict) else []:
                 if isinstance(name, str):
                     violations.setdefault(check.cls, []).append(

@@ -27,6 +27,9 @@ class Verdict:
 def failure_of_job(check: Check, outcome: dict):
     """A Verdict of 0 when the job as a whole did not produce results, else None."""
     status, meta = outcome["status"], outcome["meta"]
+    if status.get("sandbox_error"):
+        return Verdict(0.0, "Not graded: the grader's sandbox could not be started again "
+                            f"({status['sandbox_error']}). This is not about your code: ask for a regrade.")
     if status.get("timeout"):
         limit = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
         return Verdict(0.0, f"Did not finish within {limit:g} s: an endless loop, or far more work than "

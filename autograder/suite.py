@@ -4,11 +4,12 @@ Each `Check` becomes one job in the sandbox and one test in results.json. Its
 inputs come from a seeded generator (different from the public tests'), its
 expectations from scratchnn_ref evaluated here, in the grader's process.
 
-Per class there are four checks (plus policy, judged from the source alone):
+Per class there are five checks (plus policy, judged from the source alone):
     forward    values against the reference: several shapes, float32 and float64
     backward   the same for the gradient(s); any valid subgradient at a kink
     gradcheck  the student's backward against central differences of the student's forward (float64)
-    robust     dtype kept, inputs not modified, stale caches, magnitudes up to 1e4, no autograd
+    robust     inputs and dout not modified, backward after two forwards uses the latest
+    large      forward and backward finite and right for inputs up to 1e4, float32 and float64
 """
 
 import zlib
@@ -55,7 +56,7 @@ class Expect:
 class Check:
     name: str  # the test's name in results.json
     cls: str
-    part: str  # forward | backward | gradcheck | robust | sine_fit
+    part: str  # forward | backward | gradcheck | robust | large | sine_fit
     job: dict
     inputs: dict = field(default_factory=dict)
     expects: list = field(default_factory=list)
@@ -358,7 +359,7 @@ def large_inputs(cls: str) -> Check:
     """Forward and backward finite and right at magnitudes up to 1e4, in float32 and float64.
 
     This is where a softmax without the row maximum, an exp that overflows (ELU, Swish) or a
-    BCE without the clamp fail, so it has points of its own (config.WEIGHTS["large"]).
+    BCE without the clamp fail, so it has points of its own (config.WEIGHTS[kind]["large"]).
     """
     kind = kind_of(cls)
     b = Builder(cls, f"{cls}.large")

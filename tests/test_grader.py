@@ -267,7 +267,7 @@ def test_results_names_lead_with_class_or_part(grades):
     ({"signal": 9, "cpu": 0.02}, True),        # killed from outside: the machine's OOM killer
     ({"lost": True, "timeout": True}, True),   # the sandbox stopped answering
     ({"exit": 1, "cpu": 0.02}, False),         # the student's exception
-    ({"signal": 24, "cpu": 21.0}, False),      # over its CPU-time limit
+    ({"signal": 9, "cpu": 21.0}, False),       # over its CPU-time limit (RLIMIT_CPU, soft = hard)
 ])
 def test_jobs_ended_from_outside_are_run_again(status, again):
     assert grading.not_the_students_fault(status, timeout=20.0) is again
@@ -281,7 +281,8 @@ def test_a_starved_check_is_run_again_and_costs_nothing(tmp_path, monkeypatch, v
     starved = []
 
     def run(self, job, inputs):
-        if victim in (job.get("cls"), job["kind"]) and not starved:
+        mine = threading.current_thread() is threading.main_thread()  # not the session's background gradings
+        if mine and victim in (job.get("cls"), job["kind"]) and not starved:
             starved.append(job["id"])
             return {"status": {"id": job["id"], "timeout": True, "wall": 20.0, "cpu": 0.01}, "meta": None,
                     "arrays": {}}
@@ -304,3 +305,20 @@ def test_a_softmax_that_overflows_loses_the_large_input_points(grades):
     naive = large(grades("softmax_ce_no_max"))
     assert naive["score"] == 0 and naive["max_score"] == config.WEIGHTS["loss"]["large"]
     assert "subtract each row's max first" in naive["output"]
+
+
+def test_a_sandbox_that_will_not_start_costs_only_its_checks(tmp_path, monkeypatch):
+    """Every Tanh job meets a sandbox that cannot start: Tanh's checks say so, the rest is graded, no traceback."""
+    real_run = grading.Sandbox.run
+
+    def run(self, job, inputs):
+        if threading.current_thread() is threading.main_thread() and job.get("cls") == "Tanh":
+            raise grading.SandboxError("the sandbox did not start")
+        return real_run(self, job, inputs)
+
+    monkeypatch.setattr(grading.Sandbox, "run", run)
+    with open(tmp_path / "log", "w") as f:
+        doc = grading.grade(samples.build(samples.BY_NAME["solution"], tmp_path / "sub"), log=f)
+    check_document(doc)
+    assert lost_groups(doc) == {"Tanh"}
+    assert "ask for a regrade" in outputs_that_lost(doc, "Tanh")
