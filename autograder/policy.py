@@ -13,18 +13,12 @@ import ast
 import functools
 import importlib
 import re
-import threading
 import types
 from dataclasses import dataclass
 
 from . import config
+from .parsing import parsed
 
-# CPython 3.11 keeps one depth counter for every conversion of a parse tree to ast nodes, so an
-# ast.parse in another thread (the traceback module's caret placement calls it too) can make ours
-# fail with "AST constructor recursion depth mismatch". Parses here are serialised, and a parse
-# that meets one elsewhere is tried again.
-_PARSE_LOCK = threading.Lock()
-_PARSE_TRIES = 5
 ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__future__"}
 # Attributes that lead out of the file without naming anything forbidden: frames and code objects
 # (a generator's gi_frame.f_builtins holds getattr and __import__), and typing's evaluation of text as code.
@@ -236,21 +230,10 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def _parse(source: str) -> ast.Module:
-    for _ in range(_PARSE_TRIES - 1):
-        try:
-            with _PARSE_LOCK:
-                return ast.parse(source)
-        except SystemError:  # the depth counter, changed by a parse in another thread
-            continue
-    with _PARSE_LOCK:
-        return ast.parse(source)
-
-
 def scan(source: str, classes: list[str]) -> dict[str, list[Violation]]:
     """Violations per class of `classes` (every one listed, empty when clean)."""
     scanner = _Scanner()
-    scanner.visit(_parse(source))
+    scanner.visit(parsed(ast.parse, source))
     helpers = {name for name in scanner.found} | {name for name in scanner.calls}
 
     def reach(owner, seen):

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config
+from .parsing import parsed
 
 HERE = Path(__file__).resolve().parent
 KIT_ROOT = HERE.parent
@@ -271,23 +272,28 @@ class Sandbox:
 
     def _read_npz(self, job_id: str) -> dict:
         data = self._read_bytes(job_id + ".npz", MAX_NPZ_BYTES)
-        arrays = {}
         if not data:
-            return arrays
+            return {}
         try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-                for key in npz.files:
-                    value = npz[key]
-                    if value.dtype in NUMERIC and value.ndim <= 8:
-                        arrays[key] = value
+            return parsed(_arrays_of, data)  # numpy parses each array's header as Python syntax
         except Exception:  # a malformed file counts as no results
             return {}
-        return arrays
 
     def job_log(self, job_id: str, limit: int = 2000) -> str:
         """The last `limit` characters the job printed (for the instructor's log)."""
         data = self._read_bytes(job_id + ".log", 1 << 20) or b""
         return data.decode("utf-8", "replace")[-limit:]
+
+
+def _arrays_of(npz_bytes: bytes) -> dict:
+    """The numeric arrays of an .npz file's bytes (no pickles, at most 8 dimensions)."""
+    arrays = {}
+    with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as npz:
+        for key in npz.files:
+            value = npz[key]
+            if value.dtype in NUMERIC and value.ndim <= 8:
+                arrays[key] = value
+    return arrays
 
 
 def _kill_user_processes(uid: int) -> None:
