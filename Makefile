@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: help venv generate student test lint release grade-examples batch calibrate bench clean nbgrader otter
+.PHONY: help venv generate student test lint release grade-examples batch calibrate bench compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
@@ -13,6 +13,7 @@ help:
 	@echo "make batch SUBMISSIONS=dir [BATCH_OUT=build/batch]  grade a whole class, write grades.csv and report.html"
 	@echo "make calibrate       re-run the sine-fit calibration over many seeds"
 	@echo "make bench           print speed and memory figures"
+	@echo "make compat          grade the examples and run the public tests under python3.10 (OTHER_PYTHON=...)"
 	@echo "make nbgrader        build the handout notebook as an nbgrader course in build/nbgrader"
 	@echo "make otter           build the handout notebook as an Otter assignment in build/otter"
 
@@ -62,6 +63,11 @@ calibrate: venv
 
 lint: venv
 	$(PY) -m ruff check autograder scratchnn_ref solutions tests bench examples notebooks
+
+# The kit under another Python, e.g. Gradescope's: make compat OTHER_PYTHON=python3.10
+OTHER_PYTHON ?= python3.10
+compat: venv
+	bench/other_python.sh $(OTHER_PYTHON)
 
 # One line per benchmark script; each prints its figures (plots go to bench/out/).
 bench: venv
