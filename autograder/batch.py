@@ -143,18 +143,15 @@ def why_grade(sub: Submission, out: Path) -> str:
 
 # ---------------------------------------------------------------- grading, in the worker processes
 def _init_worker() -> None:
-    """Import the grader once per worker, and do once what gives the same answer for every submission:
-    build the checks, and probe which Python the sandbox user can run and whether namespaces work.
+    """Import the grader once per worker, and build the checks once: they are the same for every
+    submission. (The sandbox caches its probes of the Python and of namespaces itself.)
 
     Ctrl-C is left to the parent, which lets running gradings finish so that none is lost half-way.
     """
-    from . import sandbox, suite
+    from . import suite
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for module, name in ((suite, "all_checks"), (sandbox, "_interpreter"), (sandbox, "_namespaces_work")):
-        function = getattr(module, name, None)
-        if function is not None and not hasattr(function, "cache_info"):
-            setattr(module, name, functools.cache(function))
+    suite.all_checks = functools.cache(suite.all_checks)
     suite.all_checks()
 
 

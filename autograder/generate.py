@@ -34,9 +34,9 @@ def generated() -> dict[Path, str]:
     return files
 
 
-def stale() -> list[Path]:
+def stale(want: dict | None = None) -> list[Path]:
     """Generated files whose committed copy is missing or differs, plus files that should not be there."""
-    want = generated()
+    want = generated() if want is None else want
     bad = [p for p, text in want.items() if not (ROOT / p).is_file() or (ROOT / p).read_text(encoding="utf-8") != text]
     for tree in ("scratchnn_ref", "assignments"):
         for path in (ROOT / tree).rglob("*"):
@@ -48,11 +48,12 @@ def stale() -> list[Path]:
 
 
 def write() -> None:
-    for rel, text in generated().items():
+    want = generated()
+    for rel, text in want.items():
         path = ROOT / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    for rel in stale():  # left over from an earlier generation
+    for rel in stale(want):  # left over from an earlier generation
         (ROOT / rel).unlink()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from . import config, policy, results, submission, suite
-from .judge import Verdict, error_text, judge
+from .judge import Verdict, error_text, judge, sandbox_down
 from .sandbox import Sandbox, SandboxError
 
 REF_DIR = Path(__file__).resolve().parent.parent / "scratchnn_ref"
@@ -55,8 +55,7 @@ def check_imports(box: Sandbox, files: dict, log, started: float) -> None:
         outcome = run_fairly(box, job, {}, log, name, started)
         meta, status = outcome["meta"], outcome["status"]
         if status.get("sandbox_error"):
-            sf.problem = (f"{name} was not graded: the grader's sandbox could not be started again "
-                          f"({status['sandbox_error']}). This is not about your code: ask for a regrade.")
+            sf.problem = f"{name} was not graded: " + sandbox_down(status["sandbox_error"])
         elif status.get("timeout"):
             sf.problem = (f"Importing {name} did not finish within {config.TIME_PER_TEST:g} s: is there a loop or "
                           "long computation at module level? None of its classes can be graded.")
@@ -113,10 +112,10 @@ def run_checks(checks, files, violations, log) -> dict:
                 verdicts[i] = Verdict(0.0, "Not run: grading reached its total time limit "
                                            f"({config.TIME_TOTAL:g} s) before this check (earlier checks were slow).")
                 continue
-            timeout = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
+            timeout = suite.time_limit(check)
             job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "guards": config.RUNTIME_GUARDS}
             outcome = run_fairly(box, job, check.inputs, log, check.name, start)
-            for name in (outcome["meta"] or {}).get("violations", []) if isinstance(outcome["meta"], dict) else []:
+            for name in (outcome["meta"] or {}).get("violations", []):
                 if isinstance(name, str):
                     violations.setdefault(check.cls, []).append(
                         policy.Violation(0, name, "called while grading; forbidden by the course policy"))

@@ -4,6 +4,7 @@ Everything here runs in the grader's process on plain arrays. Messages go shape,
 then dtype, then values, and add a diagnosis where a common mistake fits.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ import scratchnn_ref.train  # noqa: F401  (ref.train)
 from . import config
 from .checks import compare
 from .diagnose import constant_factor, explain, factor_hint
-from .suite import Check, numeric_gradient
+from .suite import Check, numeric_gradient, time_limit
 
 
 @dataclass
@@ -28,11 +29,9 @@ def failure_of_job(check: Check, outcome: dict):
     """A Verdict of 0 when the job as a whole did not produce results, else None."""
     status, meta = outcome["status"], outcome["meta"]
     if status.get("sandbox_error"):
-        return Verdict(0.0, "Not graded: the grader's sandbox could not be started again "
-                            f"({status['sandbox_error']}). This is not about your code: ask for a regrade.")
+        return Verdict(0.0, "Not graded: " + sandbox_down(status["sandbox_error"]))
     if status.get("timeout"):
-        limit = config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
-        return Verdict(0.0, f"Did not finish within {limit:g} s: an endless loop, or far more work than "
+        return Verdict(0.0, f"Did not finish within {time_limit(check):g} s: an endless loop, or far more work than "
                             "the O(·) cost in the docstring.")
     if meta is None:
         sig = status.get("signal")
@@ -43,6 +42,10 @@ def failure_of_job(check: Check, outcome: dict):
     if meta.get("error"):
         return Verdict(0.0, error_text("Your code could not be run", meta["error"]))
     return None
+
+
+def sandbox_down(error: str) -> str:
+    return f"the grader's sandbox could not be started again ({error}). This is not about your code: ask for a regrade."
 
 
 def error_text(prefix: str, error: dict) -> str:
@@ -215,15 +218,15 @@ def judge_sine_fit(check: Check, outcome: dict) -> Verdict:
                                 "it did not (did Linear.step or backward change their shapes?).")
         layers.append((torch.from_numpy(W).double(), torch.from_numpy(b).double()))
     mse = grid_mse(layers, check.context["activation"])
-    n = len(ref.train.sine_grid()[0])
+    n = ref.train.GRID_POINTS
     threshold = check.context["threshold"]
     seed = check.job["seed"]
     summary = (f"Mean squared error of your trained network on {n} evenly spaced points of [-1, 1]: "
                f"{mse:.6g} (must be at most {threshold:g}; training seed {seed}).")
-    if mse == mse and mse <= threshold:
+    if mse <= threshold:  # False for NaN
         return Verdict(1.0, "Passed. " + summary)
     hint = ("The training diverged (NaN or inf): check the gradients' signs and factors."
-            if mse != mse or mse == float("inf") else
+            if not math.isfinite(mse) else
             "A correct implementation gets far below the threshold at every seed; a wrong gradient in Linear "
             "or the activation is the usual cause (the other checks of those classes tell which).")
     return Verdict(0.0, "Failed. " + summary + "\n" + hint)

@@ -23,6 +23,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .config import STUDENT_FILES
 from .generate import ROOT, stale
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -128,7 +129,7 @@ def main(argv=None) -> int:
     print(f"wrote {out / 'autograder.zip'} and {out / 'student.zip'}")
     if not args.no_selfcheck:
         with tempfile.TemporaryDirectory() as tmp:
-            for name in ("linear.py", "activations.py", "losses.py"):
+            for name in STUDENT_FILES:
                 shutil.copy(ROOT / "solutions" / "scratchnn" / name, Path(tmp) / name)
             doc = selfcheck(out / "autograder.zip", Path(tmp))
         total = sum(t["max_score"] for t in doc["tests"])

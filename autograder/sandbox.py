@@ -207,7 +207,7 @@ class Sandbox:
 
     # ------------------------------------------------------------ jobs
     def run(self, job: dict, inputs: dict) -> dict:
-        """Run one job: returns {'status', 'meta', 'arrays'}; status['timeout'] / 'crashed' tell how it ended."""
+        """Run one job: returns {'status', 'meta', 'arrays'}; status['timeout'], 'exit', 'signal' tell how it ended."""
         job = {**job, "memory_mb": job.get("memory_mb", config.MEMORY_LIMIT_MB),
                "max_processes": config.MAX_PROCESSES if self.user else None}
         for suffix in (".npz", ".json", ".log"):
@@ -226,7 +226,6 @@ class Sandbox:
         if not isinstance(status, dict) or status.get("id") != job["id"]:
             self.stop()  # the child is stuck or dead: the next job starts a fresh one
             status = {"id": job["id"], "timeout": True, "lost": True}
-        status["crashed"] = not status.get("timeout") and status.get("exit") != 0
         return {"status": status, "meta": self._read_json(job["id"]), "arrays": self._read_npz(job["id"])}
 
     def _read_line(self, timeout: float):
