@@ -46,13 +46,29 @@ def validate(doc: dict) -> list[str]:
     return problems
 
 
+def printable(value):
+    """`value` with every string made valid UTF-8: a lone surrogate (from a file name that is not
+    UTF-8, or from JSON a submission wrote) becomes the text \\udcff instead of failing the write."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable(v) for v in value]
+    return value
+
+
 def write(doc: dict, path) -> None:
-    """Write `doc` to `path` in one step (a temporary file renamed over it)."""
+    """Write `doc` to `path` in one step (a temporary file renamed over it); on failure no temporary is left."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = (json.dumps(printable(doc), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=2, ensure_ascii=False)
-        f.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
