@@ -1,7 +1,9 @@
 """The sandbox side of grading: run student code on inputs the grader chose, save raw results.
 
-This file runs as an unprivileged user and imports nothing of the kit: the grader
-copies it next to the student package and the job inputs. It starts once as a
+This file runs as an unprivileged user and imports nothing of the kit but recorder.py:
+the grader copies both next to the student package and the job inputs. Every student
+call runs inside recorder.Recorder, which records the operators it makes PyTorch run;
+grad mode and forward AD are off in every job. It starts once as a
 "zygote" that imports torch, then forks one short-lived process per job, so a
 crash, an endless loop or a huge allocation costs only that job.
 
@@ -22,37 +24,6 @@ import time
 WORKDIR = SITE = None
 REPLIES = None  # the zygote's answer pipe; closed in every job process
 MAX_ELEMENTS = 1 << 20  # larger outputs are reported as too big, not saved
-
-
-class PolicyViolation(Exception):
-    """Raised by a forbidden API the student code called."""
-
-
-VIOLATIONS = []  # forbidden calls seen in this process, even if the student caught the exception
-
-
-def install_guards(names):
-    """Replace each forbidden callable (e.g. 'torch.sigmoid', 'torch.Tensor.backward') by one that refuses."""
-    import torch
-
-    for dotted in names:
-        parts = dotted.split(".")
-        owner = torch
-        try:
-            for part in parts[1:-1]:
-                owner = getattr(owner, part)
-            getattr(owner, parts[-1])
-        except (AttributeError, ImportError):
-            continue
-
-        def refuse(*args, _name=dotted, **kwargs):
-            VIOLATIONS.append(_name)
-            raise PolicyViolation(f"{_name} is not allowed in this assignment")
-
-        try:
-            setattr(owner, parts[-1], refuse)
-        except (AttributeError, TypeError):  # a read-only C++ attribute: the static policy covers it
-            pass
 
 
 def describe_error(exc) -> dict:
@@ -86,14 +57,48 @@ def record(arrays, info, key, value):
     arrays[key] = v.contiguous().numpy().copy()
 
 
-def run_ops(job, inputs):
+class Watch:
+    """The recorder and the library snapshot of one job: `with watch.calls():` around each student call."""
+
+    def __init__(self, job):
+        import recorder
+
+        rules = job.get("policy") or {}
+        self.recorder = recorder.Recorder(recorder.OperatorRules(rules.get("ops", {}), rules.get("parts", {})),
+                                          rules.get("student_files", []))
+        self.patches = recorder.Patches()
+        recorder.autograd_off()
+
+    def calls(self):
+        return _Calls(self)
+
+    def sightings(self) -> list:
+        self.patches.report_to(self.recorder)
+        return [s.as_dict() for s in self.recorder.sightings]
+
+
+class _Calls:
+    def __init__(self, watch):
+        self.watch = watch
+
+    def __enter__(self):
+        self.watch.recorder.__enter__()
+
+    def __exit__(self, *exc):
+        self.watch.recorder.check_intact(inside=True)
+        self.watch.recorder.leave(*exc)
+        return False
+
+
+def run_ops(job, inputs, watch):
     """Each run: build the class, set parameters, make the calls; record returns, stored grads, inputs after."""
     import importlib
 
     import torch
 
     torch.manual_seed(job.get("seed", 0))
-    module = importlib.import_module("scratchnn." + job["module"])
+    with watch.calls():
+        module = importlib.import_module("scratchnn." + job["module"])
     arrays, runs = {}, []
     for r, run in enumerate(job["runs"]):
         info = {"error": None}
@@ -101,12 +106,14 @@ def run_ops(job, inputs):
             cls = getattr(module, job["cls"], None)
             if cls is None:
                 raise LookupError(f"{job['module']}.py has no class {job['cls']}")
-            obj = cls(**run.get("kwargs", {}))
+            with watch.calls():
+                obj = cls(**run.get("kwargs", {}))
             for attr, key in run.get("params", {}).items():
                 setattr(obj, attr, inputs[key].clone())
             for c, (method, args) in enumerate(run["calls"]):
                 tensors = [inputs[a].clone() for a in args]
-                value = getattr(obj, method)(*tensors)
+                with watch.calls():
+                    value = getattr(obj, method)(*tensors)
                 if c in run.get("record", [c]):
                     record(arrays, info, f"r{r}c{c}", value)
                     for attr in run.get("attrs", []):
@@ -120,32 +127,71 @@ def run_ops(job, inputs):
     return arrays, {"runs": runs}
 
 
-def run_import(job, inputs):
+def run_import(job, inputs, watch):
     """Only import the module: a first, cheap look at whether the file loads at all."""
     import importlib
 
-    importlib.import_module("scratchnn." + job["module"])
+    with watch.calls():
+        importlib.import_module("scratchnn." + job["module"])
     return {}, {}
 
 
-def run_sine_fit(job, inputs):
-    """Train the given MLP of the student's layers (with a trusted MSE); return the trained weights."""
-    from scratchnn.train import fit_sine
+class SineFitError(Exception):
+    """The student's layers returned something the training cannot use."""
 
-    class TrustedMSE:  # the sine fit grades the layers, not the student's MSELoss
-        def forward(self, y_pred, y_true):
-            self.diff = y_pred - y_true
-            return (self.diff * self.diff).mean()
 
-        def backward(self):
-            return self.diff * (2.0 / self.diff.numel())
+def run_sine_fit(job, inputs, watch):
+    """Train the given MLP of the student's layers on sin(2πx); return the trained weights.
 
-    model = fit_sine(job["activation"], seed=job["seed"], loss_fn=TrustedMSE())
+    Only the student's forward and backward take part: the initial weights are the grader's
+    (inputs W0, b0, ...), and the loss (MSE) and the SGD update W -= lr·dW are done here, the
+    same way as scratchnn.train.fit_sine, so the calibration of the threshold holds.
+    Cost: epochs · N_TRAIN · 6 · Σ d_l·d_(l+1) FLOPs, about 0.1 GFLOP.
+    """
+    import torch
+    from scratchnn import train
+    from scratchnn.mlp import MLP
+
+    settings = train.SETTINGS[job["activation"]]
+    with watch.calls():
+        model = MLP(train.DIMS, job["activation"])
+    layers = model.linears()
+    params = [(inputs[f"W{i}"].clone(), inputs[f"b{i}"].clone()) for i in range(len(layers))]
+    x, y = train.sine_data(seed=job["seed"])
+    order = torch.Generator().manual_seed(job["seed"] + 1)
+    lr, size = settings["lr"], settings["batch_size"]
+    for _ in range(settings["epochs"]):
+        perm = torch.randperm(len(x), generator=order)
+        for start in range(0, len(x), size):
+            idx = perm[start:start + size]
+            for layer, (W, b) in zip(layers, params, strict=True):
+                layer.W, layer.b = W.clone(), b.clone()
+            with watch.calls():
+                out = model.forward(x[idx])
+            _expect_tensor(out, (len(idx), 1), "the network's output")
+            diff = out - y[idx]
+            with watch.calls():
+                model.backward(diff * (2.0 / diff.numel()))
+            for i, (layer, (W, b)) in enumerate(zip(layers, params, strict=True)):
+                dW, db = getattr(layer, "dW", None), getattr(layer, "db", None)
+                _expect_tensor(dW, tuple(W.shape), f"dW of layer {i}")
+                _expect_tensor(db, tuple(b.shape), f"db of layer {i}")
+                W.add_(dW, alpha=-lr)
+                b.add_(db, alpha=-lr)
     arrays, info = {}, {}
-    for i, layer in enumerate(model.linears()):
-        record(arrays, info, f"W{i}", layer.W)
-        record(arrays, info, f"b{i}", layer.b)
+    for i, (W, b) in enumerate(params):
+        record(arrays, info, f"W{i}", W)
+        record(arrays, info, f"b{i}", b)
     return arrays, {"values": info}
+
+
+def _expect_tensor(value, shape, what) -> None:
+    import torch
+
+    if type(value) is not torch.Tensor or tuple(value.shape) != shape or value.dtype != torch.float32:
+        got = f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}" if isinstance(value, torch.Tensor) \
+            else type(value).__name__
+        raise SineFitError(f"during training, {what} should be a float32 tensor of shape {shape}, not {got}")
 
 
 def run_job(job):
@@ -155,16 +201,16 @@ def run_job(job):
 
     with np.load(os.path.join(WORKDIR, "in", job["id"] + ".npz"), allow_pickle=False) as data:
         inputs = {k: torch.from_numpy(data[k].copy()) for k in data.files}
-    install_guards(job.get("guards", []))
+    watch = Watch(job)
     meta = {"error": None}
     arrays = {}
     try:
         runner = {"sine_fit": run_sine_fit, "import": run_import}.get(job["kind"], run_ops)
-        arrays, meta = runner(job, inputs)
+        arrays, meta = runner(job, inputs, watch)
         meta["error"] = None
     except BaseException as exc:  # import errors, SystemExit at import, ...
         meta["error"] = describe_error(exc)
-    meta["violations"] = sorted(set(VIOLATIONS))
+    meta["violations"] = watch.sightings()
     out = os.path.join(WORKDIR, "out", job["id"])
     np.savez(out + ".npz", **arrays)
     with open(out + ".json", "w") as f:
@@ -237,10 +283,13 @@ def _vm_data_bytes() -> int:
 def main():
     global WORKDIR, SITE, REPLIES
     WORKDIR, SITE = sys.argv[1], sys.argv[2:]
-    sys.path[:0] = [os.path.join(WORKDIR, "pkg")] + SITE
+    sys.path[:0] = [os.path.join(WORKDIR, "pkg"), os.path.join(WORKDIR, "kit")] + SITE
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import numpy  # noqa: F401  (imported once here, shared by every forked job)
+    import recorder
     import torch
+
+    recorder.warm_up()
 
     torch.set_num_threads(1)
     REPLIES = os.fdopen(os.dup(1), "w", buffering=1)

@@ -35,6 +35,10 @@ WEIGHTS = {
     "activation": {"forward": 1, "backward": 1.25, "gradcheck": 0.75, "robust": 0.5, "large": 1, "policy": 0.5},
     "loss": {"forward": 1.25, "backward": 1.25, "gradcheck": 1, "robust": 0.5, "large": 1.5, "policy": 0.5},
 }
+# Checks whose points count only when the class's forward earns points in its value check: they
+# compare the class with itself (a constant forward agrees with a zero backward; untouched inputs
+# are no work), so they pay only for a forward that computes the function.
+NEEDS_FORWARD = ("gradcheck", "robust")
 SINE_FIT_POINTS = 20  # shared equally by the activations graded in SINE_FIT
 # Totals: Linear 15 + 7 activations × 5 + 5 losses × 6 + sine fit 20 = 100.
 
@@ -79,77 +83,73 @@ MAX_OUTPUT_CHARS = 4000     # per test, in results.json
 STARVED_CPU_SHARE = 0.1  # a correct check needs a few percent of its limit
 
 # ---------------------------------------------------------------- policy
+# The policy is judged from what the code does (autograder/recorder.py): while a class's calls run,
+# the ATen operators that execute are recorded at PyTorch's dispatcher. A class breaks the policy when
+# one of FORBIDDEN_OPS ran, when autograd ran (the engine, forward-mode AD, a tensor that requires
+# grad), or when torch or Python's built-ins were changed. A static scan (autograder/policy.py) covers
+# only what a trace cannot see: imports, file and interpreter access, private attributes, and the
+# namespaces whose functions are made of allowed operators (torch.nn.functional.linear is a matmul).
+# Printing, repr, f-strings, logging and asserts never count.
+
+# ATen operator name -> (what it is, what to write instead).
+_ACT = "write it from element-wise operations (exp, log, tanh, where, clamp, ...)"
+_SOFTMAX = "subtract each row's max, then exp and normalise (or log-sum-exp) yourself"
+_LOSS = "write the loss from element-wise operations and a mean"
+FORBIDDEN_OPS = {
+    **dict.fromkeys(["sigmoid", "hardsigmoid", "log_sigmoid_forward"], ("the built-in sigmoid", "1 / (1 + exp(-x)), "
+                                                                        "stable for large |x|")),
+    **dict.fromkeys(["relu", "relu6", "threshold", "hardtanh", "leaky_relu", "rrelu_with_noise", "prelu",
+                     "_prelu_kernel", "elu", "celu", "selu", "gelu", "silu", "mish", "hardswish", "softplus",
+                     "softshrink", "hardshrink", "glu"], ("a ready-made activation", _ACT)),
+    **dict.fromkeys(["_softmax", "softmax", "_log_softmax", "log_softmax", "logsumexp", "special_logsumexp"],
+                    ("a ready-made softmax, log-softmax or logsumexp", _SOFTMAX)),
+    **dict.fromkeys(["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
+                     "binary_cross_entropy_with_logits", "nll_loss_forward", "nll_loss2d_forward", "nll_loss",
+                     "nll_loss_nd", "cross_entropy_loss", "kl_div", "soft_margin_loss", "multi_margin_loss",
+                     "multilabel_margin_loss_forward", "poisson_nll_loss", "margin_ranking_loss"],
+                    ("a ready-made loss", _LOSS)),
+}
+# Parts of operator names: every autograd backward kernel (tanh_backward, _softmax_backward_data, ...).
+FORBIDDEN_OP_PARTS = {
+    "_backward": ("a ready-made derivative (an autograd backward kernel)",
+                  "write the derivative yourself from the values cached in forward"),
+}
+
 # Imports a student file may make; anything else is a policy violation.
-ALLOWED_IMPORTS = {"torch", "math", "typing", "__future__", "numbers", "functools"}
-# Dotted names (and their prefixes) that may not be used, e.g. `torch.nn` forbids `torch.nn.functional.relu`.
+ALLOWED_IMPORTS = {"torch", "math", "typing", "__future__", "numbers", "functools", "logging"}
+# Parts of torch a student file may not reach by any route (import, alias, attribute, star import):
+# their functions are autograd, or made of allowed operators so that a trace cannot tell them
+# from the student's own (F.linear is a matmul, F.l1_loss an abs and a mean), or they load files.
 FORBIDDEN_NAMES = {
     "torch.nn": "ready-made layers and functions (torch.nn, torch.nn.functional)",
     "torch.autograd": "autograd",
     "torch.func": "automatic differentiation (torch.func)",
     "torch.special": "ready-made special functions (torch.special)",
-    "torch.sigmoid": "the built-in sigmoid",
-    "torch.softmax": "the built-in softmax",
-    "torch.log_softmax": "the built-in log_softmax",
-    "torch.logsumexp": "the built-in logsumexp",
-    "torch.enable_grad": "autograd",
-    "torch.set_grad_enabled": "autograd",
-    "torch.inference_mode": "autograd",
+    "torch.distributions": "ready-made functions and their derivatives (torch.distributions)",
+    "torch.optim": "ready-made optimizers (torch.optim)",
+    "torch.ops": "raw operator access",
+    "torch.library": "operator registration",
+    "torch.utils": "torch.utils",
+    "torch.jit": "compilation",
+    "torch.compile": "compilation",
+    "torch.fx": "graph tracing",
+    "torch.export": "graph tracing",
+    "torch.overrides": "reflection over every torch function",
+    "torch.profiler": "the profiler",
+    "torch.hub": "downloads",
     "torch.load": "file access",
     "torch.save": "file access",
     "torch.from_file": "file access",
-    "torch.hub": "downloads",
-    "torch.utils": "torch.utils",
-    "torch.ops": "raw operator access",
-    "torch.library": "operator registration",
-    "torch.jit": "compilation",
-    "torch.compile": "compilation",
-    "torch.overrides": "reflection over every torch function, a way around this list",
-    "torch.distributions": "ready-made functions and their derivatives (torch.distributions)",
 }
-# Attribute names forbidden on any object (methods such as x.sigmoid() or loss.backward()).
-FORBIDDEN_ATTRIBUTES = {
-    "backward_hook": "autograd hooks",
-    "requires_grad": "autograd",
-    "requires_grad_": "autograd",
-    "grad_fn": "autograd",
-    "register_hook": "autograd hooks",
-    "sigmoid": "the built-in sigmoid",
-    "sigmoid_": "the built-in sigmoid",
-    "softmax": "the built-in softmax",
-    "log_softmax": "the built-in log_softmax",
-    "logsumexp": "the built-in logsumexp",
-}
-# Other modules reachable as attributes (torch.os, torch.sys, ...): forbidden wherever they appear.
-FORBIDDEN_MODULE_ATTRIBUTES = {
-    "os", "sys", "subprocess", "ctypes", "builtins", "importlib", "inspect", "io", "pathlib", "shutil",
-    "socket", "pickle", "threading", "multiprocessing", "signal", "gc", "platform", "glob", "tempfile",
-    "runpy", "code", "pdb", "zipfile", "tarfile", "urllib", "http", "textwrap", "warnings",
-}
-# Tensor.backward is forbidden; the student's own `backward` methods are of course allowed,
-# so a call `<something>.backward(...)` is only flagged when its receiver is not `self.<layer>`.
-# Built-in names that reach outside the file (files, other modules, the interpreter).
+# Built-in names that reach outside the file (files, other modules, the interpreter), when the name
+# is the built-in one: a parameter or variable of that name is the student's own.
 FORBIDDEN_BUILTINS = {
     "open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
-    "getattr", "setattr", "delattr", "breakpoint", "input", "exit", "quit", "memoryview",
+    "getattr", "setattr", "delattr", "breakpoint", "memoryview",
 }
-
-# Callables the sandbox replaces by ones that refuse (and report), whatever the student wrote.
-RUNTIME_GUARDS = [
-    "torch.Tensor.backward", "torch.autograd.grad", "torch.autograd.backward",
-    "torch.sigmoid", "torch.Tensor.sigmoid", "torch.softmax", "torch.Tensor.softmax",
-    "torch.log_softmax", "torch.Tensor.log_softmax", "torch.logsumexp", "torch.Tensor.logsumexp",
-    "torch.special.expit", "torch.special.logit", "torch.special.log_softmax", "torch.special.softmax",
-    "torch.special.logsumexp", "torch.nn.functional.sigmoid", "torch.nn.functional.relu",
-    "torch.nn.functional.leaky_relu", "torch.nn.functional.elu", "torch.nn.functional.gelu",
-    "torch.nn.functional.silu", "torch.nn.functional.tanh", "torch.nn.functional.softmax",
-    "torch.nn.functional.log_softmax", "torch.nn.functional.linear", "torch.nn.functional.mse_loss",
-    "torch.nn.functional.l1_loss", "torch.nn.functional.huber_loss", "torch.nn.functional.smooth_l1_loss",
-    "torch.nn.functional.binary_cross_entropy", "torch.nn.functional.cross_entropy",
-    "torch.nn.functional.nll_loss", "torch.func.grad", "torch.func.vjp", "torch.func.jacrev",
-    "torch.func.jvp", "torch.autograd.functional.jacobian", "torch.autograd.functional.vjp",
-    "torch.autograd.forward_ad.make_dual", "torch.autograd.forward_ad.unpack_dual",
-    "torch.autograd.forward_ad.dual_level", "torch.autograd.Variable._execution_engine.run_backward",
-]
+# Double-underscore names a student file may use (anything else reaches into Python's internals).
+ALLOWED_DUNDERS = {"__init__", "__name__", "__class__", "__qualname__", "__doc__", "__call__", "__future__",
+                   "__repr__", "__str__", "__main__"}
 
 # ---------------------------------------------------------------- visibility
 # Gradescope visibility per check; the rest of results.json follows the test's check.

@@ -12,6 +12,7 @@ import torch
 
 from . import config, policy, results, submission, suite
 from .judge import Verdict, error_text, judge, sandbox_down
+from .parsing import parsed
 from .sandbox import Sandbox, SandboxError
 
 REF_DIR = Path(__file__).resolve().parent.parent / "scratchnn_ref"
@@ -45,15 +46,18 @@ def points(cls: str, part: str) -> float:
     return config.WEIGHTS[suite.kind_of(cls)][part]
 
 
-def check_imports(box: Sandbox, files: dict, log, started: float) -> None:
-    """Import each readable file once in the sandbox; a file that fails or hangs gets its problem set."""
+def check_imports(box: Sandbox, files: dict, violations: dict, log, started: float) -> None:
+    """Import each readable file once in the sandbox; a file that fails or hangs gets its problem set.
+    What its module-level code made PyTorch do counts against each of its classes."""
     for name, sf in files.items():
         if sf.problem:
             continue
         job = {"kind": "import", "module": name[:-3], "id": f"import-{name[:-3]}", "timeout": config.TIME_PER_TEST,
-               "guards": config.RUNTIME_GUARDS}
+               "policy": operator_rules()}
         outcome = run_fairly(box, job, {}, log, name, started)
         meta, status = outcome["meta"], outcome["status"]
+        for cls in [c for c, f in config.CLASSES.items() if f == name]:
+            add_sightings(violations, cls, meta)
         if status.get("sandbox_error"):
             sf.problem = f"{name} was not graded: " + sandbox_down(status["sandbox_error"])
         elif status.get("timeout"):
@@ -100,7 +104,7 @@ def run_checks(checks, files, violations, log) -> dict:
     hung = set()  # classes with a check that ran out of time: their later checks are skipped
     with Sandbox(package_files(files), log=log) as box:
         log.write(f"sandbox: {box.isolation}\n")
-        check_imports(box, files, log, start)
+        check_imports(box, files, violations, log, start)
         for i, check in enumerate(checks):
             needs = [check.cls] if check.part != "sine_fit" else ["Linear", check.cls]
             reasons = [r for r in (blocked_reason(c, files, violations) for c in needs) if r]
@@ -113,12 +117,13 @@ def run_checks(checks, files, violations, log) -> dict:
                                            f"({config.TIME_TOTAL:g} s) before this check (earlier checks were slow).")
                 continue
             timeout = suite.time_limit(check)
-            job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "guards": config.RUNTIME_GUARDS}
+            job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "policy": operator_rules()}
             outcome = run_fairly(box, job, check.inputs, log, check.name, start)
-            for name in (outcome["meta"] or {}).get("violations", []):
-                if isinstance(name, str):
-                    violations.setdefault(check.cls, []).append(
-                        policy.Violation(0, name, "called while grading; forbidden by the course policy"))
+            if check.part == "sine_fit":  # two classes take part: each answers for its own file
+                for cls in needs:
+                    add_sightings(violations, cls, outcome["meta"], only_file=config.CLASSES[cls])
+            else:
+                add_sightings(violations, check.cls, outcome["meta"])
             verdicts[i] = judge(check, outcome)
             s = outcome["status"]
             if s.get("timeout") and check.part != "sine_fit":
@@ -130,12 +135,36 @@ def run_checks(checks, files, violations, log) -> dict:
     return verdicts
 
 
+def operator_rules() -> dict:
+    """The recorder's rules for a job, as data (config.FORBIDDEN_OPS, FORBIDDEN_OP_PARTS)."""
+    return {"ops": {k: list(v) for k, v in config.FORBIDDEN_OPS.items()},
+            "parts": {k: list(v) for k, v in config.FORBIDDEN_OP_PARTS.items()},
+            "student_files": list(config.STUDENT_FILES)}
+
+
+def add_sightings(violations: dict, cls: str, meta, only_file: str = None) -> None:
+    """Add what the recorder saw during a job (meta["violations"]) to cls's violations."""
+    seen = meta.get("violations") if isinstance(meta, dict) else None
+    for s in seen if isinstance(seen, list) else []:
+        if not isinstance(s, dict) or not all(isinstance(s.get(k), str) for k in ("what", "why", "instead")):
+            continue
+        if only_file and s.get("file") not in (only_file, ""):
+            continue
+        line = s.get("line") if isinstance(s.get("line"), int) else 0
+        code = s.get("code") if isinstance(s.get("code"), str) else ""
+        v = policy.Violation(line, s["what"][:120], s["why"][:120], code[:160], s["instead"][:200])
+        if v not in violations.setdefault(cls, []):
+            violations[cls].append(v)
+
+
 def policy_violations(files: dict) -> dict:
+    """The static scan's violations per class (autograder/policy.py)."""
     out = {}
+    rules = policy.Rules.of(config)
     for name, sf in files.items():
         if sf.problem is None:
             classes = [c for c, f in config.CLASSES.items() if f == name]
-            for cls, found in policy.scan(sf.text, classes).items():
+            for cls, found in parsed(policy.scan, sf.text, classes, rules).items():
                 out[cls] = list(found)
     return out
 
@@ -155,16 +184,16 @@ def files_test(files: dict) -> dict:
 def policy_test(cls: str, violations: list, earned_real_points: bool) -> dict:
     name = f"{cls}: policy (no autograd, no ready-made layers or functions)"
     if violations:
-        listed = "\n".join(f"  {v}" if v.line else f"  {v.what} ({v.why})" for v in violations)
+        listed = "\n".join(f"  {v}" for v in violations)
         return results.test(name, 0, points(cls, "policy"), config.VISIBILITY["policy"],
                             f"{cls} uses what this assignment forbids, so all of {cls}'s tests score 0:\n{listed}\n"
                             "Write it from element-wise operations (exp, log, tanh, where, clamp, ...).")
+    why = ("No forbidden operator ran during its calls (autograd, ready-made activations, losses, softmax), and "
+           "its source imports and reaches nothing forbidden.")
     if not earned_real_points:
         return results.test(name, 0, points(cls, "policy"), config.VISIBILITY["policy"],
-                            "No forbidden API found, but these points count only once forward or backward earns "
-                            "points.")
-    return results.test(name, points(cls, "policy"), points(cls, "policy"), config.VISIBILITY["policy"],
-                        "No forbidden API found.")
+                            why + " These points count only once forward or backward earns points.")
+    return results.test(name, points(cls, "policy"), points(cls, "policy"), config.VISIBILITY["policy"], why)
 
 
 def grade(submission_dir, log=None) -> dict:
@@ -181,10 +210,16 @@ def grade(submission_dir, log=None) -> dict:
     for cls in config.CLASSES:
         mine = [i for i, c in enumerate(checks) if c.cls == cls and c.part != "sine_fit"]
         earned = any(verdicts[i].fraction > 0 for i in mine if checks[i].part in ("forward", "backward"))
+        forward_earned = any(verdicts[i].fraction > 0 for i in mine if checks[i].part == "forward")
         for i in mine:
             c, v = checks[i], verdicts[i]
-            fraction = 0.0 if violations.get(cls) else v.fraction
-            output = v.output if not violations.get(cls) else f"Scores 0: {cls} breaks the policy.\n" + v.output
+            fraction, output = v.fraction, v.output
+            if violations.get(cls):
+                fraction, output = 0.0, f"Scores 0: {cls} breaks the policy.\n" + v.output
+            elif c.part in config.NEEDS_FORWARD and not forward_earned and fraction > 0:
+                fraction = 0.0
+                output = (f"Scores 0 until {cls}.forward earns points: a {c.part} check of a forward that does not "
+                          f"compute {cls} proves nothing.\n" + v.output)
             tests.append(results.test(c.name, fraction * points(cls, c.part), points(cls, c.part),
                                       config.VISIBILITY[c.part], output))
         tests.append(policy_test(cls, violations.get(cls, []), earned))

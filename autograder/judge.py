@@ -2,6 +2,9 @@
 
 Everything here runs in the grader's process on plain arrays. Messages go shape,
 then dtype, then values, and add a diagnosis where a common mistake fits.
+
+The sandbox's status and meta are JSON that student code may have written itself, so
+every field read from them is type-checked here: whatever they hold gives a Verdict.
 """
 
 import math
@@ -16,7 +19,10 @@ import scratchnn_ref.train  # noqa: F401  (ref.train)
 from . import config
 from .checks import compare
 from .diagnose import constant_factor, explain, factor_hint
+from .sandbox import NUMERIC, meta_problem
 from .suite import Check, numeric_gradient, time_limit
+
+MAX_FIELD_CHARS = 500  # of one field of the child's JSON quoted in a message (the child cuts messages to 300)
 
 
 @dataclass
@@ -25,20 +31,36 @@ class Verdict:
     output: str
 
 
+def _text(value, limit: int = MAX_FIELD_CHARS) -> str:
+    """A field of the child's JSON as text for a message, whatever its type, cut to `limit` characters."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def _int(d: dict, key: str):
+    value = d.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def failure_of_job(check: Check, outcome: dict):
     """A Verdict of 0 when the job as a whole did not produce results, else None."""
-    status, meta = outcome["status"], outcome["meta"]
+    status = outcome.get("status") if isinstance(outcome.get("status"), dict) else {}
+    meta = outcome.get("meta")
     if status.get("sandbox_error"):
-        return Verdict(0.0, "Not graded: " + sandbox_down(status["sandbox_error"]))
-    if status.get("timeout"):
+        return Verdict(0.0, "Not graded: " + sandbox_down(_text(status["sandbox_error"])))
+    if status.get("timeout") is True:
         return Verdict(0.0, f"Did not finish within {time_limit(check):g} s: an endless loop, or far more work than "
                             "the O(·) cost in the docstring.")
-    if meta is None:
-        sig = status.get("signal")
+    problem = meta_problem(meta) if meta is not None else None
+    sig = _int(status, "signal")
+    if meta is None or (problem and sig):  # killed while writing its results counts as killed
         hint = f" (out of memory? the limit is {config.MEMORY_LIMIT_MB} MB)" if sig in (9, 24) else ""
-        how = f"was killed by signal {sig}{hint}" if sig else f"exited early (status {status.get('exit')})"
+        how = f"was killed by signal {sig}{hint}" if sig else f"exited early (status {_int(status, 'exit')})"
         return Verdict(0.0, f"The process running your code {how} before reporting any result. "
                             "Calls like exit() or os._exit() end it too.")
+    if problem:
+        return Verdict(0.0, f"Your code's results could not be read ({_text(problem, 200)}). Does your code write "
+                            "to the grader's result files, or replace them?")
     if meta.get("error"):
         return Verdict(0.0, error_text("Your code could not be run", meta["error"]))
     return None
@@ -48,14 +70,19 @@ def sandbox_down(error: str) -> str:
     return f"the grader's sandbox could not be started again ({error}). This is not about your code: ask for a regrade."
 
 
-def error_text(prefix: str, error: dict) -> str:
-    text = f"{prefix}: {error.get('type')}: {error.get('message')}"
+def error_text(prefix: str, error) -> str:
+    """The child's description of an exception ({"type", "message", "where"}), or whatever else it sent, as text."""
+    if not isinstance(error, dict):
+        return f"{prefix}: {_text(error)}"
+    kind, message = _text(error.get("type"), 100), _text(error.get("message"))
+    text = f"{prefix}: {kind}: {message}"
     where = error.get("where")
     if isinstance(where, dict):
-        text += f"\n  at {where.get('file')} line {where.get('line')}, in {where.get('function')}: {where.get('code')}"
-    if error.get("type") == "NotImplementedError":
+        file, line, function, code = (_text(where.get(k), 200) for k in ("file", "line", "function", "code"))
+        text += f"\n  at {file} line {line}, in {function}: {code}"
+    if kind == "NotImplementedError":
         text += "\n  (this method is still the stub: write it)"
-    if error.get("type") in ("MemoryError",) or "can't allocate memory" in str(error.get("message")):
+    if kind == "MemoryError" or "can't allocate memory" in message:
         text += f"\n  (the memory limit is {config.MEMORY_LIMIT_MB} MB)"
     return text
 
@@ -83,30 +110,40 @@ def _value(meta_run: dict, arrays: dict, key: str, expected: torch.Tensor, label
     if not isinstance(info, dict):
         return None, f"{label}: no result was recorded"
     if info.get("type") != "Tensor":
-        return None, f"{label}: expected a torch.Tensor, got {info.get('type')}"
+        return None, f"{label}: expected a torch.Tensor, got {_text(info.get('type'), 100)}"
     if info.get("autograd"):
         return None, f"{label}: the result is tracked by autograd (requires_grad or grad_fn): autograd is not allowed"
     if info.get("too_big"):
-        return None, f"{label}: expected shape {tuple(expected.shape)}, got {tuple(info.get('shape', []))}"
-    if key not in arrays:
+        shape = info.get("shape")
+        shown = tuple(shape) if isinstance(shape, list) and all(isinstance(n, int) for n in shape) else "?"
+        return None, f"{label}: expected shape {tuple(expected.shape)}, got {_text(shown, 100)}"
+    array = arrays.get(key)
+    if not isinstance(array, np.ndarray) or array.dtype not in NUMERIC:
         return None, f"{label}: no result was recorded"
-    got = torch.from_numpy(np.array(arrays[key]))
-    dtype = str(info.get("dtype"))
+    got = torch.from_numpy(np.array(array))
+    dtype = _text(info.get("dtype"), 100)
     if dtype not in ("float32", "float64", "int64"):
         return None, (f"{label}: expected dtype {expected.dtype} (the dtype of the inputs), got torch.{dtype}")
     return got, None
 
 
+def _runs_and_arrays(outcome: dict) -> tuple[list, dict]:
+    """The meta's runs (each a dict, or {} in its place) and the arrays, whatever the outcome holds."""
+    runs = outcome["meta"].get("runs")
+    runs = [r if isinstance(r, dict) else {} for r in runs] if isinstance(runs, list) else []
+    arrays = outcome.get("arrays")
+    return runs, arrays if isinstance(arrays, dict) else {}
+
+
 def judge_expects(check: Check, outcome: dict) -> Verdict:
     """Each Expect is one point of the check; the message shows the first failure."""
-    runs = outcome["meta"].get("runs", [])
-    arrays = outcome["arrays"]
+    runs, arrays = _runs_and_arrays(outcome)
     passed, failures = 0, []
     for e in check.expects:
         r, rest = e.key[1:].split("c", 1)
         r = int(r)
         c = int("".join(ch for ch in rest.split("in")[0] if ch.isdigit()))
-        meta_run = runs[r] if r < len(runs) and isinstance(runs[r], dict) else {}
+        meta_run = runs[r] if r < len(runs) else {}
         if meta_run.get("error"):
             failures.append(error_text(f"{e.label}: your code raised", meta_run["error"]))
             continue
@@ -147,8 +184,7 @@ def _part_of(check: Check, r: int, c: int) -> str:
 
 def judge_gradients(check: Check, outcome: dict) -> Verdict:
     """Analytic gradients (the student's backward) against central differences of the student's forward."""
-    runs = outcome["meta"].get("runs", [])
-    arrays = outcome["arrays"]
+    runs, arrays = _runs_and_arrays(outcome)
     tol = config.GRAD_TOLERANCE
     passed, failures = 0, []
     for grad in check.gradients:
@@ -165,7 +201,7 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
         if message is None:
             try:
                 numeric = numeric_gradient(grad, arrays)
-            except (KeyError, RuntimeError, TypeError):
+            except (KeyError, RuntimeError, TypeError, ValueError):
                 numeric = None
             if numeric is None:
                 message = f"{label}: your forward did not return tensors of one shape at the perturbed inputs"
@@ -208,12 +244,13 @@ def grid_mse(weights, activation: str) -> float:
 
 def judge_sine_fit(check: Check, outcome: dict) -> Verdict:
     """Rebuild the trained MLP from its weights, with the reference activation, and measure it here."""
-    arrays = outcome["arrays"]
+    _, arrays = _runs_and_arrays(outcome)
     dims = ref.train.DIMS
     layers = []
     for i, (m, n) in enumerate(zip(dims[:-1], dims[1:], strict=True)):
         W, b = arrays.get(f"W{i}"), arrays.get(f"b{i}")
-        if W is None or b is None or W.shape != (m, n) or b.shape != (n,):
+        if not all(isinstance(a, np.ndarray) and a.dtype in NUMERIC for a in (W, b)) or W.shape != (m, n) \
+                or b.shape != (n,):
             return Verdict(0.0, f"After training, layer {i} should have W of shape {(m, n)} and b of shape {(n,)}; "
                                 "it did not (did Linear.step or backward change their shapes?).")
         layers.append((torch.from_numpy(W).double(), torch.from_numpy(b).double()))

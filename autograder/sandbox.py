@@ -17,22 +17,34 @@ import select
 import shlex
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from . import config
 from .parsing import parsed
+from .submission import read_regular
 
 HERE = Path(__file__).resolve().parent
 KIT_ROOT = HERE.parent
 MAX_JSON_BYTES = 1 << 20
-MAX_NPZ_BYTES = 64 << 20
+MAX_JSON_DEPTH = 16  # a job's meta nests 5 deep (runs, a run, a value's info, its shape)
+MAX_NPZ_BYTES = 64 << 20  # on disk, and decoded in all (the child may write no larger file)
+MAX_NPZ_MEMBERS = 1024  # the most arrays one job records is 48
+MAX_ZIP_DIRECTORY_BYTES = MAX_NPZ_MEMBERS * 512  # zipfile's parse of the directory grows with its size
+MAX_ARRAY_ELEMENTS = 1 << 20  # the child saves no larger array (child.MAX_ELEMENTS)
+MAX_NDIM = 8
+MAX_MEMBER_BYTES = 8 * MAX_ARRAY_ELEMENTS + (1 << 16)  # the largest array of 8-byte numbers and its header
+MAX_READ_SECONDS = 2.0  # for one .npz, whatever it holds
+READ_CHUNK = 1 << 20
+ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}  # np.savez stores; bzip2 and lzma decode slowly
 NUMERIC = {np.dtype("float32"), np.dtype("float64"), np.dtype("int64")}
 
 
@@ -117,6 +129,7 @@ class Sandbox:
 
     Layout of the working folder (readable by the child, writable only in out/):
         child.py        this module's partner, copied
+        kit/recorder.py the operator recorder it runs student calls in, copied
         pkg/scratchnn/  the student's three files and the kit's mlp.py and train.py
         in/<id>.npz     a job's inputs
         out/<id>.*      a job's results
@@ -132,6 +145,8 @@ class Sandbox:
         for name, text in package_files.items():
             (self.dir / "pkg" / "scratchnn" / name).write_text(text, encoding="utf-8")
         shutil.copy(HERE / "child.py", self.dir / "child.py")
+        (self.dir / "kit").mkdir()
+        shutil.copy(HERE / "recorder.py", self.dir / "kit" / "recorder.py")
         for path in self.dir.rglob("*"):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         if self.user:
@@ -223,7 +238,7 @@ class Sandbox:
             status = self._read_line(timeout=job["timeout"] + 10)
         except (BrokenPipeError, OSError):
             pass
-        if not isinstance(status, dict) or status.get("id") != job["id"]:
+        if status_problem(status, job["id"]):
             self.stop()  # the child is stuck or dead: the next job starts a fresh one
             status = {"id": job["id"], "timeout": True, "lost": True}
         return {"status": status, "meta": self._read_json(job["id"]), "arrays": self._read_npz(job["id"])}
@@ -245,29 +260,23 @@ class Sandbox:
         line, self._buffer = self._buffer.split(b"\n", 1)
         try:
             return json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     # ------------------------------------------------------------ reading results as data
     def _read_bytes(self, name: str, limit: int):
         """The bytes of out/<name>, if it is a regular file (no symlink) of at most `limit` bytes."""
-        try:
-            fd = os.open(self.dir / "out" / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            return None
-        with os.fdopen(fd, "rb") as f:
-            st = os.fstat(f.fileno())
-            if not (st.st_mode & 0o170000 == 0o100000) or st.st_size > limit:
-                return None
-            return f.read(limit + 1)[:limit]
+        data, _ = read_regular(self.dir / "out" / name, limit)
+        return data
 
     def _read_json(self, job_id: str):
-        data = self._read_bytes(job_id + ".json", MAX_JSON_BYTES)
-        try:
-            meta = json.loads(data) if data else None
-        except ValueError:
-            return None
-        return meta if isinstance(meta, dict) else None
+        """The job's meta: a dict; None when the job wrote none; {"unreadable": why} when what it
+        wrote is not something the grader reads (student code can write anything there)."""
+        path = self.dir / "out" / (job_id + ".json")
+        data, problem = read_regular(path, MAX_JSON_BYTES)
+        if data is None:
+            return {"unreadable": f"the file {problem}"} if os.path.lexists(path) else None
+        return meta_of(data)
 
     def _read_npz(self, job_id: str) -> dict:
         data = self._read_bytes(job_id + ".npz", MAX_NPZ_BYTES)
@@ -275,7 +284,8 @@ class Sandbox:
             return {}
         try:
             return parsed(_arrays_of, data)  # numpy parses each array's header as Python syntax
-        except Exception:  # a malformed file counts as no results
+        except Exception as exc:  # a malformed file, or one past a limit, counts as no results
+            self.log.write(f"{job_id}.npz ignored: {str(exc)[:200]}\n")
             return {}
 
     def job_log(self, job_id: str, limit: int = 2000) -> str:
@@ -284,15 +294,155 @@ class Sandbox:
         return data.decode("utf-8", "replace")[-limit:]
 
 
+STATUS_FIELDS = {"timeout": (bool,), "wall": (int, float), "cpu": (int, float), "maxrss_kb": (int,),
+                 "exit": (int, type(None)), "signal": (int, type(None))}  # as child.fork_job reports them
+
+
+def status_problem(status, job_id: str):
+    """Why a status line is not the child's report on job `job_id`, or None. (A job runs as the same
+    user as the child, so it may find a way to write to the child's pipe.)"""
+    if not isinstance(status, dict) or status.get("id") != job_id:
+        return "not a status of this job"
+    for key, kinds in STATUS_FIELDS.items():
+        if key in status and not isinstance(status[key], kinds):
+            return f"its {key} is of the wrong type"
+    return None
+
+
+def meta_of(data: bytes):
+    """A job's meta from its JSON bytes, or {"unreadable": why}: an object nested at most
+    MAX_JSON_DEPTH deep whose top-level fields have the types meta_problem expects."""
+    if not data:
+        return None
+    try:
+        meta = json.loads(data)
+    except (ValueError, RecursionError):  # json.loads recurses once per level of nesting
+        return {"unreadable": "it is not valid JSON"}
+    if not isinstance(meta, dict):
+        return {"unreadable": "it is not a JSON object"}
+    if _depth(meta) > MAX_JSON_DEPTH:
+        return {"unreadable": f"it nests deeper than {MAX_JSON_DEPTH} levels"}
+    problem = meta_problem(meta)
+    return {"unreadable": problem} if problem else meta
+
+
+def meta_problem(meta):
+    """Why `meta` is not a job's meta as the child writes it (top level only), or None.
+
+    The child writes {"error": None or {...}, "violations": [{...} of recorder.Sighting], and "runs": [{...}] or
+    "values": {...}}; the judge checks the fields below the top level as it reads them.
+    """
+    if not isinstance(meta, dict):
+        return "it is not a JSON object"
+    if meta.get("unreadable"):
+        return str(meta["unreadable"])[:200]
+    violations = meta.get("violations", [])
+    if not isinstance(violations, list) or not all(isinstance(v, dict) for v in violations):
+        return "its violations are not a list of records"
+    for key, kind in (("error", dict), ("runs", list), ("values", dict)):
+        if meta.get(key) is not None and not isinstance(meta[key], kind):
+            return f"its {key} is not a JSON {'object' if kind is dict else 'array'}"
+    return None
+
+
+def _depth(value) -> int:
+    """How deep lists and dicts nest in `value` (a scalar is 0), without recursion; stops past MAX_JSON_DEPTH."""
+    deepest, stack = 0, [(value, 0)]
+    while stack and deepest <= MAX_JSON_DEPTH:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, d + 1)
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+class ResultLimit(ValueError):
+    """A result file is past one of the limits above: it is ignored as a whole."""
+
+
+def _zip_directory(data: bytes) -> tuple[int, int]:
+    """(entries, bytes) of the zip's central directory, from its end record, found as zipfile finds it.
+
+    Checked before zipfile parses the directory, which costs time in proportion to its size.
+    """
+    end = len(data) - 22
+    if end < 0 or data[end:end + 4] != b"PK\x05\x06" or data[-2:] != b"\0\0":  # not without a comment
+        end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - (1 << 16)))
+    if end < 0 or len(data) < end + 22:
+        raise ResultLimit("not a zip file")
+    if end >= 20 and data[end - 20:end - 16] == b"PK\x06\x07":
+        raise ResultLimit("a zip64 file (np.savez of results this small writes none)")
+    entries, size = struct.unpack("<HI", data[end + 10:end + 16])
+    return entries, size
+
+
 def _arrays_of(npz_bytes: bytes) -> dict:
-    """The numeric arrays of an .npz file's bytes (no pickles, at most 8 dimensions)."""
-    arrays = {}
-    with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as npz:
-        for key in npz.files:
-            value = npz[key]
-            if value.dtype in NUMERIC and value.ndim <= 8:
-                arrays[key] = value
+    """The numeric arrays of an .npz file's bytes (no pickles, at most MAX_NDIM dimensions).
+
+    Student code can write any bytes there, so nothing in the file is trusted: the number of
+    members, each member's and the total decoded bytes are bounded (checked against the zip's
+    headers, and again while decoding, which stops at the limit), and so is the time of the
+    whole read (MAX_READ_SECONDS). Past any limit it raises ResultLimit. A member that is not
+    a .npy of float32, float64 or int64 is skipped. Cost: at most MAX_NPZ_BYTES decoded.
+    """
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    entries, directory = _zip_directory(npz_bytes)
+    if entries > MAX_NPZ_MEMBERS or directory > MAX_ZIP_DIRECTORY_BYTES:
+        raise ResultLimit(f"{entries} members in a directory of {directory} bytes")
+    arrays, total = {}, 0
+    with zipfile.ZipFile(io.BytesIO(npz_bytes)) as zf:
+        members = zf.infolist()
+        declared = sum(info.file_size for info in members)
+        if len(members) > MAX_NPZ_MEMBERS or declared > MAX_NPZ_BYTES:
+            raise ResultLimit(f"{len(members)} members of {declared} bytes in all")
+        for info in members:
+            if info.compress_type not in ZIP_METHODS or info.file_size > MAX_MEMBER_BYTES:
+                raise ResultLimit(f"member {info.filename[:50]!r}: method {info.compress_type}, "
+                                  f"{info.file_size} bytes")
+            data = _read_member(zf, info, min(MAX_MEMBER_BYTES, MAX_NPZ_BYTES - total), deadline)
+            total += len(data)
+            value = _npy(data) if info.filename.endswith(".npy") else None
+            if value is not None:
+                arrays[info.filename[:-4]] = value
     return arrays
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, deadline: float) -> bytes:
+    """One member's decoded bytes, in chunks: past `limit` bytes or the deadline it stops and raises."""
+    chunks, size = [], 0
+    with zf.open(info) as f:
+        while chunk := f.read(READ_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise ResultLimit(f"member {info.filename[:50]!r} decodes to more than {limit} bytes")
+            if time.monotonic() > deadline:
+                raise ResultLimit(f"reading took more than {MAX_READ_SECONDS:g} s")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _npy(data: bytes):
+    """The array in a .npy file's bytes, or None unless it is float32, float64 or int64, has at most
+    MAX_NDIM dimensions and MAX_ARRAY_ELEMENTS elements, and is exactly as long as its header says."""
+    f = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(f)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            return None
+        shape, fortran, dtype = read_header(f)
+    except ValueError:
+        return None
+    if dtype not in NUMERIC or len(shape) > MAX_NDIM or any(n < 0 for n in shape):
+        return None
+    count = 1
+    for n in shape:
+        count *= n
+    if count > MAX_ARRAY_ELEMENTS or len(data) - f.tell() != count * dtype.itemsize:
+        return None
+    flat = np.frombuffer(data, dtype=dtype, count=count, offset=f.tell())
+    return flat.reshape(shape, order="F" if fortran else "C").copy()
 
 
 def _kill_user_processes(uid: int) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import torch
 
 import scratchnn_ref as ref
+import scratchnn_ref.mlp  # noqa: F401  (ref.mlp)
+import scratchnn_ref.train  # noqa: F401  (ref.train)
 
 from . import config
 from .checks import central_difference, perturbations
@@ -424,13 +426,30 @@ def _large_loss_inputs(b: Builder, cls, dtype):
     return t + torch.tensor([1e4, -1e4, 1e3, -1e2] * 3, dtype=dtype).reshape(3, 4), t
 
 
+def initial_weights(activation: str, seed: int) -> dict:
+    """W0, b0, W1, ... of the reference's MLP(DIMS) after torch.manual_seed(seed), as fit_sine starts.
+
+    The sine fit starts from these, not from the student's Linear.__init__, so the calibration holds.
+    """
+    state = torch.random.get_rng_state()
+    try:
+        torch.manual_seed(seed)
+        model = ref.mlp.MLP(ref.train.DIMS, activation)
+    finally:
+        torch.random.set_rng_state(state)
+    out = {}
+    for i, layer in enumerate(model.linears()):
+        out[f"W{i}"], out[f"b{i}"] = layer.W.clone(), layer.b.clone()
+    return out
+
+
 def sine_fit_checks() -> list:
     out = []
     for activation, rule in config.SINE_FIT.items():
         cls = ref.mlp.ACTIVATIONS[activation].__name__
         job = {"kind": "sine_fit", "activation": activation, "seed": rule["seed"]}
         out.append(Check(name=f"Sine fit ({cls}): your Linear and {cls} in the given MLP fit sin(2πx)",
-                         cls=cls, part="sine_fit", job=job,
+                         cls=cls, part="sine_fit", job=job, inputs=initial_weights(activation, rule["seed"]),
                          context={"activation": activation, "threshold": rule["threshold"]}))
     return out
 

@@ -1,14 +1,22 @@
-"""The static policy (autograder/policy.py) on its own: the handed-out code is clean, the ways around it are not.
+"""The course policy on its own: the static scan (autograder/policy.py) and the operator recorder
+(autograder/recorder.py). Grading of whole submissions is in test_grader.py.
 
-Each snippet below reaches something forbidden without writing its name plainly; the
-sandbox grading of whole submissions is in test_grader.py.
+The scan must be exact about names (a parameter called `input` is not the built-in) and follow
+every route to what it forbids; the recorder must see every route to a forbidden operator or to
+autograd, at the line that led to it, and never count printing or the kit's own code.
 """
 
-import pytest
+import importlib.util
+import sys
+import textwrap
 
-from autograder import config, policy
+import pytest
+import torch
+
+from autograder import config, grade, policy, recorder
 
 FILES = {name: [c for c, f in config.CLASSES.items() if f == name] for name in config.STUDENT_FILES}
+RULES = policy.Rules.of(config)
 
 
 @pytest.mark.parametrize("folder", ["solutions", "assignments"])
@@ -17,32 +25,47 @@ def test_handed_out_files_are_clean(folder, name):
     from pathlib import Path
 
     source = (Path(__file__).resolve().parent.parent / folder / "scratchnn" / name).read_text(encoding="utf-8")
-    assert {cls: found for cls, found in policy.scan(source, FILES[name]).items() if found} == {}
+    assert {cls: found for cls, found in policy.scan(source, FILES[name], RULES).items() if found} == {}
 
 
-def scan_sigmoid(body: str, header: str = "") -> list:
-    """Violations of a Sigmoid whose forward is `body` (one line), below `header`."""
-    source = f"import torch\n{header}\n\nclass Sigmoid:\n    def forward(self, x):\n        {body}\n"
-    return policy.scan(source, ["Sigmoid"])["Sigmoid"]
+def scan_sigmoid(body: str, header: str = "", footer: str = "") -> list:
+    """Violations (as text) of a Sigmoid whose forward is `body` (one line), below `header`, above `footer`."""
+    source = f"import torch\n{header}\n\nclass Sigmoid:\n    def forward(self, x):\n        {body}\n\n{footer}\n"
+    return [str(v) for v in policy.scan(source, ["Sigmoid"], RULES)["Sigmoid"]]
 
 
+# ------------------------------------------------------------------ the scan: routes it must follow
 ESCAPES = {
     "module through torch": ("return torch.sys.modules['builtins'].open('x')", "", "torch.sys"),
     "module through typing": ("return typing.operator.attrgetter('nn')(torch)", "import typing", "typing.operator"),
     "module imported from typing": ("return operator.attrgetter('nn')(torch)", "from typing import operator",
                                     "typing.operator"),
     "torch.nn without an alias": ("return (torch,)[0].nn.functional.softplus(x)", "", ".nn"),
-    "torch.nn through an assignment": ("t = torch; return t.nn.functional.softplus(x)", "", ".nn"),
+    "torch.nn through an assignment": ("t = torch; return t.nn.functional.softplus(x)", "", "torch.nn.functional"),
+    "an alias at module level": ("return _t.autograd.grad(x, x)", "_t = torch", "torch.autograd.grad"),
+    "an alias of an alias": ("return _u.func.grad(x)", "_t = torch\n_u = _t", "torch.func.grad"),
+    "the engine through an alias": ("return _t._C._ImperativeEngine()", "_t = torch", "torch._C"),
+    "a star import of autograd": ("return grad(x, x)", "from torch.autograd import *", "torch.autograd.grad"),
+    "a star import of functional": ("return relu(x)", "from torch.nn.functional import *",
+                                    "torch.nn.functional.relu"),
+    "a submodule through its real name": ("return torch.functional.F.l1_loss(x, x)", "", "that is torch.nn"),
+    "private _VF": ("return torch._VF.tanh(x)", "", "torch._VF"),
+    "raw operators": ("return torch.ops.aten.sigmoid(x)", "", "torch.ops"),
     "frame builtins": ("return (i for i in ()).gi_frame.f_builtins['getattr']", "", ".gi_frame"),
     "text evaluated by typing": ("return typing.get_type_hints(Sigmoid)", "import typing", "typing.get_type_hints"),
-    "typing internals": ("return typing._eval_type", "import typing", "private typing internals"),
+    "typing internals": ("return typing._eval_type", "import typing", "typing._eval_type"),
     "reflection": ("return torch.overrides.get_overridable_functions()", "", "torch.overrides"),
     "a ready-made derivative": ("return torch.distributions.transforms.TanhTransform().log_abs_det_jacobian(x, x)",
                                 "", "torch.distributions"),
-    "string annotation run as code": ("return 0", "import functools\n\n\ndef f(x: \"__import__('os')\"): pass",
-                                      "text in an annotation"),
-    "dunder in a string annotation": ("return 0", "def f(x: '__builtins__'): pass", "text in an annotation"),
+    "subclasses": ("return ().__class__.__base__.__subclasses__()", "", "__subclasses__"),
+    "the built-in open": ("return open('/etc/passwd').read()", "", "line 6: open"),
+    "a closure over the built-in": ("return (lambda: getattr)()(torch, 'sigmoid')(x)", "", "getattr"),
+    "string annotation run as code": ("return 0", "def f(x: \"__import__('os')\"): pass", "__import__"),
+    "dunder in a string annotation": ("return 0", "def f(x: '__builtins__'): pass", "__builtins__"),
     "torch.nn in a string annotation": ("return 0", "def f(x: 'torch.nn.Module'): pass", "torch.nn.Module"),
+    "an import of another module": ("return x", "import numpy", "import numpy"),
+    "patching torch": ("return x", "torch.allclose = lambda *a, **k: True", "monkey-patching"),
+    "patching through an alias": ("return x", "t = torch\nt.tanh = lambda v: v", "monkey-patching"),
 }
 
 
@@ -50,9 +73,27 @@ ESCAPES = {
 def test_ways_around_the_policy_are_caught(case):
     body, header, named = ESCAPES[case]
     found = scan_sigmoid(body, header)
-    assert any(named in str(v) for v in found), found
+    assert any(named in v for v in found), found
 
 
+@pytest.mark.parametrize("footer", [
+    'if __name__ != "__main__":\n    import numpy',
+    'if True:\n    import numpy',
+    'try:\n    import numpy\nexcept ImportError:\n    pass',
+    'if __name__ == "__main__":\n    pass\nelse:\n    import numpy',
+])
+def test_every_branch_is_scanned(footer):
+    assert any("import numpy" in v for v in scan_sigmoid("return x", footer=footer))
+
+
+def test_only_the_main_block_is_dead_code():
+    footer = 'if __name__ == "__main__":\n    import numpy\n    print(torch.nn.functional.relu(torch.ones(2)))'
+    assert scan_sigmoid("return x", footer=footer) == []
+    rebound = '__name__ = "__main__"\n' + footer
+    assert scan_sigmoid("return x", footer=rebound) != []
+
+
+# ------------------------------------------------------------------ the scan: nothing that only looks forbidden
 @pytest.mark.parametrize("body, header", [
     ("return torch.where(x > 0, x, 0.0 * x)", ""),
     ("return x.clamp(min=0) * math.sqrt(2.0)", "import math"),
@@ -60,9 +101,33 @@ def test_ways_around_the_policy_are_caught(case):
                               "return n"),
     ("y: torch.Tensor = x * 2; return y", ""),
     ("return x", "def f(x: 'torch.Tensor') -> 'Sigmoid': return x"),
+    ("input = x; return input", ""),
+    ("open, vars, compile = x, 2, 3; return open * vars * compile", ""),
+    ("return [input for input in x]", ""),
+    ("self.softmax = 1 / (1 + torch.exp(-x)); return self.softmax", ""),
+    ("self.sigmoid = self.func = x; return self.sigmoid", ""),
+    ("self._s = x; self.__cache = x; return self._s + self.__cache", ""),
+    ("print(x, repr(x), f'{x}', str(x)); assert torch.isfinite(x).all(), f'{x}'; return x", ""),
+    ("return x  # torch.sigmoid(x), loss.backward(), torch.nn.functional", '"""Not torch.autograd.grad."""'),
+    ("print(self.__class__.__name__, type(self).__qualname__); return x", ""),
+    ("log.debug('x %s', x); return x", "import logging\nlog = logging.getLogger(__name__)"),
+    ("return make(x)()", "def make(open):\n    def f():\n        return open\n    return f"),
+    ("return x", "from __future__ import annotations\nfrom typing import Optional\nS: Optional[torch.Tensor] = None"),
+    ("return x", "import torch.nn.functional as F  # imported, never used"),
 ])
 def test_ordinary_code_is_not_flagged(body, header):
     assert scan_sigmoid(body, header) == []
+
+
+def test_a_parameter_named_input_or_eval_is_the_students():
+    source = "import torch\n\nclass Linear:\n    def forward(self, input, eval=None):\n        return input @ self.W\n"
+    assert policy.scan(source, ["Linear"], RULES)["Linear"] == []
+
+
+def test_quoted_annotations_are_judged_as_code():
+    source = ('import torch\n\nclass Sigmoid:\n    _s: "torch.Tensor | None" = None\n\n'
+              '    def forward(self, x: "torch.Tensor") -> "torch.Tensor":\n        return x\n')
+    assert policy.scan(source, ["Sigmoid"], RULES)["Sigmoid"] == []
 
 
 def test_a_class_carries_the_violations_of_what_it_uses():
@@ -79,8 +144,211 @@ def test_a_class_carries_the_violations_of_what_it_uses():
         "class ELU:",
         "    def forward(self, x): return x",
     ])
-    found = {cls: [str(v) for v in vs] for cls, vs in policy.scan(source, ["Sigmoid", "Tanh", "ReLU", "ELU"]).items()}
+    found = {cls: [str(v) for v in vs]
+             for cls, vs in policy.scan(source, ["Sigmoid", "Tanh", "ReLU", "ELU"], RULES).items()}
     assert found["Sigmoid"] == found["Tanh"] == ["line 4: torch.nn.functional (ready-made layers and functions "
                                                  "(torch.nn, torch.nn.functional))"]
     assert [v.split(" (")[0] for v in found["ReLU"]] == ["line 9: torch.nn.functional.relu"]
     assert found["ELU"] == []  # the unused module-level import costs nothing by itself
+
+
+def test_a_helper_bound_at_module_level_counts_for_every_class():
+    source = "\n".join([
+        "import torch",
+        "def _helper(self, x):",
+        "    return torch.autograd.grad(x, x)",
+        "class Sigmoid:",
+        "    def forward(self, x): return x",
+        "class Tanh:",
+        "    def forward(self, x): return x",
+        "Sigmoid.forward = _helper",
+    ])
+    found = policy.scan(source, ["Sigmoid", "Tanh"], RULES)
+    assert [v.what for v in found["Sigmoid"]] == [v.what for v in found["Tanh"]] == ["torch.autograd.grad"]
+
+
+def test_rules_travel_as_data():
+    assert policy.Rules.from_dict(RULES.as_dict()) == RULES
+
+
+# ------------------------------------------------------------------ the recorder
+STUDENT_CODE = '''
+import torch
+
+
+def plain(x):
+    return x * 2
+
+
+def sigmoid_builtin(x):
+    return torch.sigmoid(x)
+
+
+def sigmoid_method(x):
+    return x.sigmoid()
+
+
+def gelu_private(x):
+    return torch._C._nn.gelu(x)
+
+
+def tanh_derivative(x):
+    return torch.ops.aten.tanh_backward(x, x)
+
+
+def engine(x):
+    with torch.enable_grad():
+        y = x.detach().clone().requires_grad_(True)
+        (y * y).sum().backward()
+    return y.grad
+
+
+def autograd_grad(x):
+    with torch.enable_grad():
+        y = x.detach().clone().requires_grad_(True)
+        return torch.autograd.grad((y * y).sum(), y)[0]
+
+
+def cpp_engine(x):
+    with torch.enable_grad():
+        y = x.detach().clone().requires_grad_(True)
+        z = (y * y).sum()
+        return torch._C._ImperativeEngine().run_backward((z,), (torch.ones_like(z),), False, False, (y,), True)[0]
+
+
+def func_grad(x):
+    return torch.func.grad(lambda t: (t * t).sum())(x)
+
+
+def func_jvp(x):
+    return torch.func.jvp(lambda t: t * t, (x,), (torch.ones_like(x),))[1]
+
+
+def dual(x):
+    import torch.autograd.forward_ad as fa
+    with fa.dual_level():
+        return fa.unpack_dual(fa.make_dual(x, torch.ones_like(x)) * x).tangent
+
+
+def tracked(x):
+    return x.detach().clone().requires_grad_(True) * 2
+
+
+def printing(x):
+    print(x, repr(x), f"{x:}", str(torch.tensor([1e30, float("nan"), float("inf")])), torch.zeros(2000), x.float())
+    assert torch.isfinite(x).all(), f"{x}"
+    return x
+
+
+def recorder_off(x):
+    torch._C._pop_torch_dispatch_stack(None)
+    return torch.sigmoid(x)
+'''
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    """STUDENT_CODE as scratchnn/activations.py, imported from a file so that its frames are a student's."""
+    folder = tmp_path_factory.mktemp("sub") / "scratchnn"
+    folder.mkdir()
+    (folder / "activations.py").write_text(STUDENT_CODE)
+    spec = importlib.util.spec_from_file_location("student_activations", folder / "activations.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def new_recorder() -> recorder.Recorder:
+    rules = grade.operator_rules()
+    return recorder.Recorder(recorder.OperatorRules(rules["ops"], rules["parts"]), rules["student_files"])
+
+
+def seen(student, name: str) -> list:
+    rec = new_recorder()
+    x = torch.randn(3, 4, dtype=torch.float64)
+    grad_mode = torch.is_grad_enabled()
+    try:
+        recorder.autograd_off()
+        with rec:
+            getattr(student, name)(x)
+    finally:
+        torch.set_grad_enabled(grad_mode)
+        torch._C._set_fwd_grad_enabled(True)
+    return rec.sightings
+
+
+def line_in_student(text: str) -> int:
+    return next(i for i, line in enumerate(STUDENT_CODE.split("\n"), 1) if text in line)
+
+
+@pytest.mark.parametrize("name, what, at", [
+    ("sigmoid_builtin", "aten.sigmoid", "return torch.sigmoid(x)"),
+    ("sigmoid_method", "aten.sigmoid", "return x.sigmoid()"),
+    ("gelu_private", "aten.gelu", "torch._C._nn.gelu"),
+    ("tanh_derivative", "aten.tanh_backward", "tanh_backward(x, x)"),
+    ("engine", recorder.ENGINE, ".backward()"),
+    ("autograd_grad", recorder.ENGINE, "torch.autograd.grad"),
+    ("cpp_engine", recorder.ENGINE, "run_backward"),
+    ("func_grad", recorder.ENGINE, "torch.func.grad"),
+    ("func_jvp", recorder.FORWARD_AD, "torch.func.jvp"),
+    ("tracked", recorder.TRACKED, "requires_grad_(True) * 2"),
+])
+def test_the_recorder_sees_every_route_at_the_line_that_led_to_it(student, name, what, at):
+    sightings = seen(student, name)
+    assert what in [s.what for s in sightings], sightings
+    s = next(s for s in sightings if s.what == what)
+    assert (s.file, s.line) == ("activations.py", line_in_student(at)) and at in s.code
+    assert s.instead and s.why
+    assert f"line {s.line}: {what}" in s.message()
+
+
+def test_forward_ad_is_off_in_a_job_and_a_dual_tensor_is_seen(student):
+    """With forward AD off a dual tensor carries no tangent (nothing to gain), and making one is seen."""
+    assert [s.what for s in seen(student, "dual")] == [recorder.FORWARD_AD]
+
+
+def test_printing_and_asserts_never_count(student):
+    assert seen(student, "printing") == []
+    assert seen(student, "plain") == []
+
+
+def test_the_kits_own_code_never_counts():
+    rec = new_recorder()
+    with rec:
+        torch.sigmoid(torch.ones(3))
+        torch.softmax(torch.ones(2, 3), dim=1)
+    assert rec.sightings == []
+
+
+def test_switching_the_recorder_off_is_reported(student):
+    """The sigmoid after the switch is not seen, but the switch is: the class breaks the policy all the same."""
+    rec = new_recorder()
+    recorder.autograd_off()
+    try:
+        rec.__enter__()
+        student.recorder_off(torch.ones(2))
+        assert not rec.check_intact(inside=True)
+        rec.leave()
+    finally:
+        torch.set_grad_enabled(True)
+        torch._C._set_fwd_grad_enabled(True)
+    assert [s.what for s in rec.sightings] == ["the operator recorder was switched off"]
+
+
+def test_patching_a_library_is_reported():
+    patches = recorder.Patches()
+    rec = new_recorder()
+    original = torch.allclose
+    try:
+        torch.allclose = lambda *a, **k: True
+        assert not patches.report_to(rec)
+    finally:
+        torch.allclose = original
+    assert [s.what for s in rec.sightings] == ["torch.allclose was changed"]
+    assert patches.report_to(new_recorder())
+
+
+def test_the_sandbox_copy_needs_only_torch():
+    source = textwrap.dedent(open(recorder.__file__).read())
+    imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
+    assert imports <= {"torch", "numpy"} | set(sys.stdlib_module_names)
