@@ -7,6 +7,7 @@ Both trees are outputs: edit solutions/ (and autograder/checks.py), never them.
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -30,8 +31,20 @@ def generated() -> dict[Path, str]:
             continue
         text = src.read_text(encoding="utf-8")
         files[Path("assignments") / rel] = stub_text(text, src.name) if src.suffix == ".py" else text
-    files[Path("assignments/tests/checks.py")] = (ROOT / "autograder" / "checks.py").read_text(encoding="utf-8")
+    for shared in ("checks.py", "policy.py", "recorder.py"):  # the grader's own code, used by the public tests
+        files[Path("assignments/tests") / shared] = (ROOT / "autograder" / shared).read_text(encoding="utf-8")
+    files[Path("assignments/tests/course_policy.json")] = json.dumps(course_policy(), indent=1, sort_keys=True) + "\n"
     return files
+
+
+def course_policy() -> dict:
+    """The policy rules of config.py as data, for the public tests: the static scan's and the recorder's."""
+    from . import config
+    from .grade import operator_rules
+    from .policy import Rules
+
+    classes = {name: [c for c, f in config.CLASSES.items() if f == name] for name in config.STUDENT_FILES}
+    return {"static": Rules.of(config).as_dict(), "operators": operator_rules(), "classes": classes}
 
 
 def stale(want: dict | None = None) -> list[Path]:

@@ -121,6 +121,11 @@ class Recorder(TorchDispatchMode):
         self._seen = set()
         self._verdicts = {}  # operator overload -> (why, instead) or None
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        """No torch.compile here: keep __torch_dispatch__ unwrapped (the wrapper imports torch._dynamo, 75 MB)."""
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         try:
             verdict = self._verdicts[func]
@@ -177,8 +182,8 @@ class Recorder(TorchDispatchMode):
 
 
 def warm_up() -> None:
-    """Run one operator under a recorder, so that what PyTorch imports on first use of a dispatch mode
-    (torch._dynamo, which rebinds torch.manual_seed) is imported before any snapshot is taken."""
+    """Run one operator under a recorder, so that whatever PyTorch imports on first use of a dispatch
+    mode is imported before any snapshot of the libraries is taken (and once, in the zygote)."""
     with Recorder(OperatorRules({}, {}), ()):
         torch.ones(1) + 1
 

@@ -91,9 +91,15 @@ def reap_orphans() -> None:
             return
 
 
-def grade(submission: Path, cpus: str | None, busy: bool) -> dict:
+# The same command with the operator recorder switched off, to measure what recording costs.
+NO_RECORDER = ("import sys; import autograder.grade as g; g.operator_rules = lambda: None; "
+               "from autograder.__main__ import main; sys.exit(main(sys.argv[1:]))")
+
+
+def grade(submission: Path, cpus: str | None, busy: bool, recorder: bool = True) -> dict:
     out = Path(tempfile.mkdtemp()) / "results.json"
-    cmd = [sys.executable, "-m", "autograder", str(submission), "--results", str(out)]
+    entry = ["-m", "autograder"] if recorder else ["-c", NO_RECORDER]
+    cmd = [sys.executable, *entry, str(submission), "--results", str(out)]
     spinner = None
     if cpus is not None:
         cmd = ["taskset", "-c", cpus, *cmd]
@@ -142,6 +148,12 @@ def main(argv=None) -> int:
                 r = grade(folder, cpus, busy)
                 print(f"{name:24s} {where:12s} {r['wall']:7.1f} {r['cpu']:7.1f} {r['pss_mb']:12.0f} "
                       f"{r['rss_mb']:12.0f} {r['score']:6g}" + ("" if r["exit"] == 0 else f"  exit {r['exit']}"))
+        if not args.quick:  # what the operator recorder costs, side by side on one core
+            on, off = (grade(subs["correct"], "0", False, recorder=flag) for flag in (True, False))
+            print(f"\nOperator recorder, correct submission on 1 core: with {on['wall']:.1f} s wall / "
+                  f"{on['cpu']:.1f} s CPU, without {off['wall']:.1f} s / {off['cpu']:.1f} s: "
+                  f"costs {on['cpu'] - off['cpu']:+.1f} s CPU "
+                  f"({on['pss_mb']:.0f} MB against {off['pss_mb']:.0f} MB peak PSS)")
     print("Budget per grading: under 60 s CPU and 700 MB (Gradescope: half a CPU, 768 MB, 10 min).")
     return 0
 

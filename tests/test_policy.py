@@ -352,3 +352,29 @@ def test_the_sandbox_copy_needs_only_torch():
     source = textwrap.dedent(open(recorder.__file__).read())
     imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     assert imports <= {"torch", "numpy"} | set(sys.stdlib_module_names)
+
+
+# ------------------------------------------------------------------ the public tests apply the same policy
+def test_the_public_tests_show_a_policy_break_before_submission(tmp_path):
+    """The student kit's own `pytest` names the operator and the line, as the grader will."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    kit = tmp_path / "kit"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "assignments", kit)
+    for name in config.STUDENT_FILES:
+        shutil.copy(Path(__file__).resolve().parent.parent / "solutions" / "scratchnn" / name, kit / "scratchnn")
+    activations = kit / "scratchnn" / "activations.py"
+    text = activations.read_text()
+    old = "self._s = _sigmoid(x)"
+    assert old in text
+    activations.write_text("import numpy  # noqa\n" + text.replace(old, "self._s = torch.sigmoid(x)"))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", "-k",
+                          "Sigmoid or policy"], cwd=kit, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1
+    message = "aten.sigmoid ran (the built-in sigmoid), reached from `self._s = torch.sigmoid(x)`"
+    assert message in run.stdout, run.stdout
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_policy.py"],
+                         cwd=kit, capture_output=True, text=True, timeout=300)
+    assert "line 1: import numpy" in run.stdout, run.stdout

@@ -5,9 +5,31 @@ A method that still raises NotImplementedError fails the one test named after it
 test that needs it is skipped, so each unwritten class shows up as one clear failure.
 """
 
+import json
+import sys
+from pathlib import Path
+
 import pytest
+import recorder
 import torch
 from checks import compare
+
+HERE = Path(__file__).resolve().parent
+
+
+def course_policy() -> dict:
+    """The grader's policy rules: tests/course_policy.json in the student kit, the grader's config in its repository."""
+    path = HERE / "course_policy.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    sys.path.insert(0, str(HERE.parent.parent))
+    from autograder.generate import course_policy as from_config
+
+    return from_config()
+
+
+POLICY = course_policy()
+OPERATORS = recorder.OperatorRules(POLICY["operators"]["ops"], POLICY["operators"]["parts"])
 
 # |got - expected| <= atol + rtol·|expected|
 EXACT = {"rtol": 1e-7, "atol": 1e-9}      # float64 worked examples
@@ -16,11 +38,21 @@ GRADIENT = {"rtol": 1e-5, "atol": 1e-7}   # backward against central differences
 
 
 def call(obj, method: str, *args, strict: bool = True):
-    """obj.method(*args). NotImplementedError fails this test if strict, else skips it."""
+    """obj.method(*args), with the grader's operator recorder watching (a forbidden operator or autograd
+    fails the test, as it would zero the class on Gradescope). NotImplementedError fails this test if
+    strict, else skips it."""
+    watch = recorder.Recorder(OPERATORS, POLICY["operators"]["student_files"])
     try:
-        return getattr(obj, method)(*args)
+        with watch:
+            value = getattr(obj, method)(*args)
     except NotImplementedError as e:
         message = str(e)
+    else:
+        if watch.sightings:
+            listed = "\n".join(f"  {s.message()}" for s in watch.sightings)
+            pytest.fail(f"{type(obj).__name__}.{method} breaks the course policy, so the grader scores all of "
+                        f"{type(obj).__name__} 0:\n{listed}", pytrace=False)
+        return value
     # outside the except block, so that pytest shows the message alone
     name = f"{type(obj).__name__}.{method}"
     if strict:

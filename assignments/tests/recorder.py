@@ -1,0 +1,225 @@
+"""Record what student code makes PyTorch do, below every Python route to it, and name what is forbidden.
+
+The course policy is judged from behaviour: while student code runs, a `TorchDispatchMode`
+sees every ATen operator that executes, however it was reached (`torch.sigmoid`,
+`x.sigmoid()`, `torch._C._nn.gelu`, `torch.ops.aten.*`, the autograd engine's backward
+kernels). Written by hand because no tool does this: the profiler records much more, costs
+more per operator, and cannot say which student line led to an operator.
+
+A sighting is counted only while a frame of a student file is on the Python stack, so the
+kit's own code (the public tests' expected values, the given MLP) never counts, and it names
+the innermost student line. Besides forbidden operators it reports:
+    the autograd engine      any operator run while a backward graph task executes
+                             (Tensor.backward, torch.autograd.grad, the C++ engine, torch.func.grad)
+    forward-mode autograd    the storage check every dual tensor goes through (torch.func.jvp too)
+    a tensor that requires grad, as an operator's input (autograd tracking)
+    `check_intact()`         the recorder switched off, grad mode or forward AD switched on
+    `Patches`                torch, torch.Tensor, builtins or numpy changed (monkey-patching)
+Printing, repr and f-strings run only allowed operators (view, copy, compare), so they never count.
+
+This file imports only torch and the standard library: the sandbox (child.py) and the
+public tests (a copy ships as tests/recorder.py) use it as it is.
+Cost: a dictionary look-up and two thread-state reads per operator (see `make bench`).
+"""
+
+import builtins
+import os
+import sys
+from dataclasses import dataclass
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode, _get_current_dispatch_mode
+
+ENGINE = "the autograd engine"
+FORWARD_AD = "forward-mode autograd"
+TRACKED = "a tensor that requires grad"
+AUTOGRAD_INSTEAD = "write the derivative yourself from the values cached in forward"
+MAX_SIGHTINGS = 20
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One forbidden thing student code did, and where."""
+
+    what: str  # "aten.sigmoid", ENGINE, ...
+    why: str  # what the course forbids it as
+    instead: str  # what to write instead
+    file: str = ""  # the student file, e.g. "activations.py"
+    line: int = 0
+    code: str = ""  # that line of the student's code
+
+    def message(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        code = f", reached from `{self.code}`" if self.code else ""
+        ran = " ran" if self.what.startswith("aten.") else ""
+        return f"{where}{self.what}{ran} ({self.why}){code}. Instead: {self.instead}."
+
+    def as_dict(self) -> dict:
+        return {"what": self.what, "why": self.why, "instead": self.instead, "file": self.file,
+                "line": self.line, "code": self.code}
+
+
+@dataclass(frozen=True)
+class OperatorRules:
+    """Forbidden ATen operators by name ("sigmoid", "_softmax"), and by part of a name ("_backward").
+
+    Each maps to (why, instead). Built from the assignment's config.
+    """
+
+    names: dict
+    parts: dict
+    engine: bool = True  # whether autograd (engine, forward AD, tracked tensors) is forbidden
+
+    def verdict(self, name: str):
+        """(why, instead) for a forbidden operator name, else None."""
+        if name in self.names:
+            return tuple(self.names[name])
+        for part, rule in self.parts.items():
+            if part in name:
+                return tuple(rule)
+        return None
+
+
+def _student_frame(student_files: set):
+    """The innermost frame of a student file on the stack, or None."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if os.path.basename(path) in student_files and os.path.basename(os.path.dirname(path)) == "scratchnn":
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def _line_of(frame) -> str:
+    import linecache
+
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()[:160]
+
+
+def _tracked(args) -> bool:
+    for a in args:
+        if type(a) in (list, tuple):
+            if any(isinstance(t, torch.Tensor) and t.requires_grad for t in a):
+                return True
+        elif isinstance(a, torch.Tensor) and a.requires_grad:
+            return True
+    return False
+
+
+class Recorder(TorchDispatchMode):
+    """Use as `with recorder:` around student calls; `recorder.sightings` lists what it saw (deduplicated).
+
+    student_files: the basenames of the student's files ("linear.py", ...) inside a `scratchnn` folder.
+    """
+
+    def __init__(self, rules: OperatorRules, student_files):
+        super().__init__()
+        self.rules = rules
+        self.student_files = set(student_files)
+        self.sightings = []
+        self._seen = set()
+        self._verdicts = {}  # operator overload -> (why, instead) or None
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        """No torch.compile here: keep __torch_dispatch__ unwrapped (the wrapper imports torch._dynamo, 75 MB)."""
+        return False
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        try:
+            verdict = self._verdicts[func]
+        except KeyError:
+            verdict = self._verdicts[func] = self.rules.verdict(func.__name__.split(".")[0])
+        if verdict is not None:
+            self._see("aten." + func.__name__.split(".")[0], *verdict)
+        if self.rules.engine:
+            if torch._C._current_graph_task_id() != -1:
+                self._see(ENGINE, "autograd", AUTOGRAD_INSTEAD)
+            elif func.__name__.startswith("_has_same_storage_numel"):  # only dual tensors need this check
+                self._see(FORWARD_AD, "autograd", AUTOGRAD_INSTEAD)
+            elif _tracked(args):
+                self._see(TRACKED, "autograd (requires_grad)", AUTOGRAD_INSTEAD)
+        return func(*args, **(kwargs or {}))
+
+    def _see(self, what: str, why: str, instead: str, frame=None) -> None:
+        frame = frame or _student_frame(self.student_files)
+        if frame is None:
+            return  # the kit's own code
+        key = (what, frame.f_code.co_filename, frame.f_lineno)
+        if key in self._seen or len(self.sightings) >= MAX_SIGHTINGS:
+            return
+        self._seen.add(key)
+        self.sightings.append(Sighting(what, why, instead, os.path.basename(frame.f_code.co_filename),
+                                       frame.f_lineno, _line_of(frame)))
+
+    def report(self, what: str, why: str, instead: str, file: str = "", line: int = 0, code: str = "") -> None:
+        """A sighting found by a check outside the dispatcher (check_intact, Patches)."""
+        key = (what, file, line)
+        if key not in self._seen and len(self.sightings) < MAX_SIGHTINGS:
+            self._seen.add(key)
+            self.sightings.append(Sighting(what, why, instead, file, line, code))
+
+    def leave(self, *exc) -> None:
+        """Exit the mode if it is still the active one (student code may have removed it: check_intact says so)."""
+        if _get_current_dispatch_mode() is self:
+            self.__exit__(*exc)
+
+    def check_intact(self, inside: bool) -> bool:
+        """After a student call: is this recorder still the active mode (when `inside` it), and are
+        grad mode and forward AD still off? Reports and returns False otherwise."""
+        ok = True
+        if inside and _get_current_dispatch_mode() is not self:
+            self.report("the operator recorder was switched off", "a way around the course policy",
+                        "leave PyTorch's dispatcher alone")
+            ok = False
+        if self.rules.engine and (torch.is_grad_enabled() or torch._C._is_fwd_grad_enabled()):
+            self.report("autograd was switched on", "autograd", AUTOGRAD_INSTEAD)
+            torch.set_grad_enabled(False)
+            torch._C._set_fwd_grad_enabled(False)
+            ok = False
+        return ok
+
+
+def warm_up() -> None:
+    """Run one operator under a recorder, so that whatever PyTorch imports on first use of a dispatch
+    mode is imported before any snapshot of the libraries is taken (and once, in the zygote)."""
+    with Recorder(OperatorRules({}, {}), ()):
+        torch.ones(1) + 1
+
+
+def autograd_off() -> None:
+    """Grad mode and forward AD off for the rest of this process (the sandbox's jobs)."""
+    torch.set_grad_enabled(False)
+    torch._C._set_fwd_grad_enabled(False)
+
+
+class Patches:
+    """What torch, torch.Tensor, builtins and numpy hold now, to tell later whether student code changed them."""
+
+    def __init__(self):
+        import numpy
+
+        self.owners = {"torch": torch, "torch.Tensor": torch.Tensor, "torch._C.TensorBase": torch._C.TensorBase,
+                       "builtins": builtins, "numpy": numpy}
+        self.before = {name: dict(vars(owner)) for name, owner in self.owners.items()}
+
+    def changed(self) -> list:
+        """Dotted names that were removed or rebound since the snapshot. (Additions are left alone:
+        torch adds its submodules as they are first imported, and a new name changes nothing the kit uses.)"""
+        out = []
+        for name, owner in self.owners.items():
+            now = vars(owner)
+            out += [f"{name}.{k}" for k, v in self.before[name].items() if now.get(k, _MISSING) is not v]
+        return out
+
+    def report_to(self, recorder: Recorder) -> bool:
+        """Report every change as a sighting; True when nothing changed."""
+        changed = self.changed()
+        for name in changed[:5]:
+            recorder.report(f"{name} was changed", "changing a library (monkey-patching)",
+                            "leave torch and Python's built-ins as they are")
+        return not changed
+
+
+_MISSING = object()
