@@ -11,10 +11,16 @@ Each row also says what grading must find:
            other group keeps full marks
     hint   text that must appear in the output of a test that lost points (the diagnosis,
            or the message that names the problem)
-    score  for exploits: what the code honestly earns; the grade must be exactly that
+    score  for exploits: what the code honestly earns; the grade must be exactly that. A class
+           that breaks the policy earns 0 in all its tests (the sine fit too, for Linear and
+           ReLU); something forbidden at module level (an import, a patch, a helper that module-level
+           code binds or runs) breaks it for every class of its file
     policy the class whose policy test must name the forbidden call, and at which line
     unpoliced  the honest score with the static policy switched off, where the sandbox and
-           the runtime guards alone must hold the grade to it
+           the operator recorder alone must hold the grade to it
+    kind   start (the solution, the stubs), bug (a real mistake: loses points where it is wrong),
+           broken (an upload that cannot be graded as it is), exploit (a way around grading:
+           scores exactly `score`), fair (correct code that merely looks suspicious: full marks)
 """
 
 import shutil
@@ -44,7 +50,7 @@ class Sample:
     hint: tuple = ()  # (group, text): `text` appears in an output of that group's tests that lost points
     score: float = None  # exploits: the honest score, which the grade must not exceed
     layout: str = "flat"  # "flat", or "nested-crlf-bom": in a folder, Windows line endings, a BOM
-    kind: str = "bug"  # start | bug | broken | exploit
+    kind: str = "bug"  # start | bug | broken | exploit | fair
     source: Path = SOLUTION  # the files the edits apply to
     policy: tuple = ()  # (class, name, file, text): class's policy test names `name` and the line of `text`
     unpoliced: object = None  # the honest score with the static policy switched off (a number or a sample's name)
@@ -69,6 +75,46 @@ MSE_BY_FORWARD_AD = """ad = torch.sys.modules["torch.autograd.forward_ad"]
         with ad.dual_level():
             d = ad.make_dual(self._diff, torch.ones_like(self._diff))
             return ad.unpack_dual(d * d).tangent / self._diff.numel()"""
+# Grad mode is off in the sandbox's jobs. Leaving a torch.no_grad() whose saved state was set to True
+# switches it on, with no forbidden name and no call of set_grad_enabled; the same with False switches
+# it off again. Autograd samples use it, so that only the policy, not a disabled autograd, stops them.
+GRAD_ON = """on = torch.no_grad()
+        with on:
+            on.prev = True  # restored on leaving: grad mode is now on
+        """
+GRAD_OFF = """off = torch.no_grad()
+        with off:
+            off.prev = False
+        """
+END_A = "return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))\n        ### END SOLUTION\n"  # activations.py's end
+END_X = "return grad / B\n        ### END SOLUTION\n"  # losses.py's end
+# Code run in a thread of logging's QueueListener (logging is an allowed import): no recorder there, and
+# grad mode is on in a new thread.
+IN_THREAD = """
+
+def _in_thread(work):
+    \"\"\"work() run in a thread that logging.handlers.QueueListener starts, and its result.\"\"\"
+    out = []
+
+    class Handler:
+        def handle(self, record):
+            out.append(work())
+
+    class Feed:  # the listener's queue: one record, then its sentinel (None)
+        def __init__(self):
+            self.items = [0, None]
+
+        def get(self, block=True):
+            return self.items.pop(0)
+
+        def put_nowait(self, item):
+            pass
+
+    listener = logging.handlers.QueueListener(Feed(), Handler())
+    listener.start()
+    listener.stop()
+    return out[0]
+"""
 
 SAMPLES = [
     S("solution", "the reference solution", [], set(), kind="start"),
@@ -218,7 +264,7 @@ SAMPLES = [
     S("torch_sigmoid", "Sigmoid through torch.sigmoid",
       [(A, SIG_FWD, "self._s = torch.sigmoid(x)\n        return self._s")],
       "Sigmoid", [("Sigmoid", "torch.sigmoid")], score=95, kind="exploit",
-      policy=("Sigmoid", "torch.sigmoid", A, "self._s = torch.sigmoid")),
+      policy=("Sigmoid", "aten.sigmoid", A, "self._s = torch.sigmoid"), unpoliced=95),
     S("getattr_sigmoid", "Sigmoid through getattr(torch, 'sig' + 'moid')",
       [(A, SIG_FWD, "self._s = getattr(torch, 'sig' + 'moid')(x)\n        return self._s")],
       "Sigmoid", [("Sigmoid", "getattr")], score=95, kind="exploit",
@@ -228,7 +274,7 @@ SAMPLES = [
         "y = self._diff.detach().clone().requires_grad_(True)\n        (y * y).mean().backward()\n"
         "        return y.grad")],
       "MSELoss", [("MSELoss", ".backward()")], score=94, kind="exploit",
-      policy=("MSELoss", ".requires_grad_", X, "y = self._diff.detach()"), unpoliced=94),
+      policy=("MSELoss", "a tensor that requires grad", X, "(y * y).mean().backward()"), unpoliced=94),
     S("autograd_obfuscated", "Sigmoid, Tanh and MSELoss through autograd, reached by name tricks",
       [(A, SIG_FWD, "self._s = torch.sys.modules['builtins'].getattr(torch, 'sig' + 'moid')(x)\n"
         "        return self._s"),
@@ -236,7 +282,232 @@ SAMPLES = [
        (A, "return dout * (1.0 - self._t * self._t)", TANH_BY_ENGINE),
        (X, "return self._diff * (2.0 / self._diff.numel())", MSE_BY_FORWARD_AD)],
       {"Sigmoid", "Tanh", "MSELoss"}, [("Sigmoid", "torch.sys"), ("Tanh", "torch.sys"), ("MSELoss", "torch.sys")],
-      score=84, kind="exploit", policy=("MSELoss", "torch.sys", X, "ad = torch.sys")),
+      score=84, kind="exploit", policy=("MSELoss", "torch.sys", X, "ad = torch.sys"), unpoliced=84),
+    # ------------------------------------------------------------------ the policy judges what runs
+    # Exploits: each `score` is what the code earns with the forbidden part taken as a policy break of
+    # the class that uses it (of every class of the file when it is at module level).
+    S("autograd_through_alias", "Tanh.backward by the C++ autograd engine, Swish.backward by autograd.grad, "
+      "both through `_t = torch` (grad mode switched on through torch.no_grad's saved state)",
+      [(A, "import torch\n", "import torch\n\n_t = torch  # an alias of torch: what it reaches counts, not its name\n"),
+       (A, TANH_FWD, "self._x = x\n        " + TANH_FWD),
+       (A, "return dout * (1.0 - self._t * self._t)",
+        GRAD_ON + "x = self._x.detach().clone().requires_grad_(True)\n"
+        "        (grad,) = _t._C._ImperativeEngine().run_backward((torch.tanh(x),), (dout,), False, False, (x,), True)\n"
+        "        " + GRAD_OFF + "return grad"),
+       (A, "return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))",
+        GRAD_ON + "x = self._x.detach().clone().requires_grad_(True)\n"
+        "        (grad,) = _t.autograd.grad(x * _sigmoid(x), x, dout)\n"
+        "        " + GRAD_OFF + "return grad")],
+      {"Tanh", "Swish"}, [("Tanh", "torch._C"), ("Swish", "torch.autograd.grad")], score=90, kind="exploit",
+      policy=("Tanh", "torch._C", A, "(grad,) = _t._C"), unpoliced=90),
+    S("star_import_autograd", "`from torch.autograd import *` in losses.py, then a bare grad(...) in MSELoss.backward",
+      [(X, "import torch\n", "import torch\nfrom torch.autograd import *  # grad, backward, Variable, ...\n"),
+       (X, "return self._diff * (2.0 / self._diff.numel())",
+        GRAD_ON + "y = self._diff.detach().clone().requires_grad_(True)\n"
+        "        (g,) = grad((y * y).mean(), y)\n        " + GRAD_OFF + "return g")],
+      LOSSES, [("MSELoss", "torch.autograd.grad"), ("BCELoss", "torch.autograd")], score=70, kind="exploit",
+      policy=("MSELoss", "torch.autograd.grad", X, "(g,) = grad("), unpoliced=94),
+    S("star_import_functional", "`from torch.nn.functional import *` in activations.py, then a bare relu(x) in "
+      "ReLU.forward",
+      [(A, "import torch\n", "import torch\nfrom torch.nn.functional import *  # relu, gelu, silu, ...\n"),
+       (A, "self._y = x.clamp(min=0)", "self._y = relu(x)")],
+      ACTIVATIONS | {SINE}, [("ReLU", "torch.nn.functional.relu"), ("Tanh", "torch.nn.functional")], score=45,
+      kind="exploit", policy=("ReLU", "torch.nn.functional.relu", A, "self._y = relu(x)"), unpoliced=75),
+    S("helper_bound_sigmoid", "a module-level helper with torch.sigmoid bound as Sigmoid.forward (the class's own "
+      "forward is correct)",
+      [(A, END_A, END_A + "\n\ndef _fast_forward(self, x):\n    self._s = torch.sigmoid(x)\n    return self._s\n\n\n"
+        "Sigmoid.forward = _fast_forward  # replaces the forward written in the class\n")],
+      "Sigmoid", [("Sigmoid", "aten.sigmoid")], score=95, kind="exploit",
+      policy=("Sigmoid", "aten.sigmoid", A, "self._s = torch.sigmoid(x)"), unpoliced=95),
+    S("helper_bound_expit", "Sigmoid without a forward in its class; a module-level helper with "
+      "torch.special.expit is bound as Sigmoid.forward",
+      [(A, "    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        ### BEGIN SOLUTION\n        " + SIG_FWD
+        + "\n        ### END SOLUTION\n\n    def backward", "    def backward"),
+       (A, END_A, END_A + "\n\ndef _forward(self, x):\n    self._s = torch.special.expit(x)\n    return self._s\n\n\n"
+        "Sigmoid.forward = _forward\n")],
+      ACTIVATIONS | {SINE}, [("Sigmoid", "torch.special.expit")], score=45, kind="exploit",
+      policy=("Tanh", "torch.special.expit", A, "self._s = torch.special.expit(x)"), unpoliced=95),
+    S("not_main_guard", "GELU.forward redefined with F.gelu under `if __name__ != \"__main__\":` (true on import)",
+      [(A, END_A, END_A + "\n\nif __name__ != \"__main__\":  # true whenever the file is imported\n"
+        "    import torch.nn.functional as F\n\n    def _gelu_forward(self, x):\n        self._x = x\n"
+        "        self._t = torch.tanh(self.C * (x + self.K * x**3))\n        return F.gelu(x, approximate=\"tanh\")\n\n"
+        "    GELU.forward = _gelu_forward\n")],
+      ACTIVATIONS | {SINE}, [("GELU", "torch.nn.functional.gelu")], score=45, kind="exploit",
+      policy=("Sigmoid", "torch.nn.functional.gelu", A, "return F.gelu("), unpoliced=95),
+    S("main_guard_else", "ReLU.forward redefined with torch.nn.functional.relu in the else branch of "
+      "`if __name__ == \"__main__\":` (the branch that runs on import)",
+      [(A, END_A, END_A + "\n\nif __name__ == \"__main__\":\n    print(\"run as a script\")\nelse:\n"
+        "    def _relu_forward(self, x):\n        self._y = torch.nn.functional.relu(x)\n        return self._y\n\n"
+        "    ReLU.forward = _relu_forward\n")],
+      ACTIVATIONS | {SINE}, [("ReLU", "torch.nn.functional.relu")], score=45, kind="exploit",
+      policy=("ReLU", "torch.nn.functional.relu", A, "self._y = torch.nn.functional.relu(x)"), unpoliced=75),
+    S("private_c_nn_gelu", "GELU.forward returns torch._C._nn.gelu(x, approximate='tanh')",
+      [(A, "return 0.5 * x * (1.0 + self._t)", "return torch._C._nn.gelu(x, approximate=\"tanh\")")],
+      "GELU", [("GELU", "torch._C._nn.gelu")], score=95, kind="exploit",
+      policy=("GELU", "torch._C._nn.gelu", A, "return torch._C._nn.gelu"), unpoliced=95),
+    S("private_vf_logsumexp", "SoftmaxCELoss through torch._VF.logsumexp",
+      [(X, "log_p = z - torch.log(torch.exp(z).sum(dim=1, keepdim=True))", "log_p = z - torch._VF.logsumexp(z, [1], True)")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "torch._VF")], score=94, kind="exploit",
+      policy=("SoftmaxCELoss", "torch._VF.logsumexp", X, "log_p = z - torch._VF"), unpoliced=94),
+    S("torch_ops_aten", "Sigmoid through torch.ops.aten.sigmoid, Tanh.backward through torch.ops.aten.tanh_backward",
+      [(A, SIG_FWD, "self._s = torch.ops.aten.sigmoid(x)\n        return self._s"),
+       (A, "return dout * (1.0 - self._t * self._t)", "return torch.ops.aten.tanh_backward(dout, self._t)")],
+      {"Sigmoid", "Tanh"}, [("Sigmoid", "torch.ops"), ("Tanh", "torch.ops.aten.tanh_backward")], score=90,
+      kind="exploit", policy=("Sigmoid", "torch.ops.aten.sigmoid", A, "self._s = torch.ops"), unpoliced=90),
+    S("functional_through_tuple", "F.threshold (ReLU), F.logsigmoid (Sigmoid) and F.softplus (Swish), each reached "
+      "as (torch,)[0].nn.functional",
+      [(A, "self._y = x.clamp(min=0)", "self._y = (torch,)[0].nn.functional.threshold(x, 0.0, 0.0)"),
+       (A, SIG_FWD, "self._s = torch.exp((torch,)[0].nn.functional.logsigmoid(x))\n        return self._s"),
+       (A, "self._s = _sigmoid(x)\n        # where", "self._s = torch.exp(-(torch,)[0].nn.functional.softplus(-x))\n"
+        "        # where")],
+      {"ReLU", "Sigmoid", "Swish", SINE}, [("ReLU", ".nn"), ("Sigmoid", ".nn"), ("Swish", ".nn")], score=65,
+      kind="exploit", policy=("ReLU", ".nn", A, "self._y = (torch,)[0]"), unpoliced=65),
+    S("sigmoid_method_and_expit", "Sigmoid through the method x.sigmoid(), Swish through torch.special.expit",
+      [(A, SIG_FWD, "self._s = x.sigmoid()\n        return self._s"),
+       (A, "self._s = _sigmoid(x)\n        # where", "self._s = torch.special.expit(x)\n        # where")],
+      {"Sigmoid", "Swish"}, [("Sigmoid", "aten.sigmoid"), ("Swish", "torch.special.expit")], score=90,
+      kind="exploit", policy=("Sigmoid", "aten.sigmoid", A, "self._s = x.sigmoid()"), unpoliced=90),
+    S("autograd_engine_unnamed", "autograd without a forbidden name: type(y).backward(loss) in MSELoss, "
+      "Tensor.backward fetched by functools.update_wrapper in MAELoss, vars(torch.Tensor)['backward'] in HuberLoss",
+      [(X, "import torch\n", "import functools\n\nimport torch\n"),
+       (X, "return self._diff * (2.0 / self._diff.numel())",
+        GRAD_ON + "y = self._diff.detach().clone().requires_grad_(True)\n        type(y).backward((y * y).mean())\n"
+        "        " + GRAD_OFF + "return y.grad"),
+       (X, "return torch.sign(self._diff) / self._diff.numel()",
+        GRAD_ON + "z = torch.zeros_like(self._diff, **{\"requires\" + \"_grad\": True})\n"
+        "        functools.update_wrapper(self, torch.Tensor, assigned=(\"back\" + \"ward\",), updated=())\n"
+        "        self.backward((z + self._diff).abs().mean())  # now Tensor.backward, bound to nothing\n"
+        "        " + GRAD_OFF + "return z.grad"),
+       (X, "return self._diff.clamp(-self.delta, self.delta) / self._diff.numel()",
+        GRAD_ON + "e = self._diff.detach().clone().requires_grad_(True)\n        a = e.abs()\n"
+        "        loss = torch.where(a <= self.delta, 0.5 * e * e, self.delta * (a - 0.5 * self.delta)).mean()\n"
+        "        vars(torch.Tensor)[\"backward\"](loss)\n        " + GRAD_OFF + "return e.grad")],
+      {"MSELoss", "MAELoss", "HuberLoss"}, [("MAELoss", "the autograd engine"), ("HuberLoss", "vars")], score=82,
+      kind="exploit", policy=("MSELoss", "the autograd engine", X, "type(y).backward("), unpoliced=82),
+    S("thread_hides_autograd", "BCELoss.backward by autograd and Sigmoid.forward by torch.sigmoid, each run in a "
+      "thread of logging.handlers.QueueListener (where the recorder does not run and grad mode is on)",
+      [(X, "import torch\n", "import logging.handlers\n\nimport torch\n" + IN_THREAD),
+       (X, "p, y = self._p, self._y\n        return (p - y) / (p * (1.0 - p)) / p.numel()",
+        "p, y = self._p, self._y\n\n        def work():\n            q = p.detach().clone().requires_grad_(True)\n"
+        "            (-(y * torch.log(q) + (1.0 - y) * torch.log(1.0 - q)).mean()).backward()\n"
+        "            return q.grad\n\n        return _in_thread(work)"),
+       (A, "import torch\n", "import logging.handlers\n\nimport torch\n" + IN_THREAD),
+       (A, SIG_FWD, "self._s = _in_thread(lambda: torch.sigmoid(x))\n        return self._s")],
+      {"BCELoss", "Sigmoid"}, [("BCELoss", "autograd"), ("Sigmoid", "sigmoid")], score=89, kind="exploit",
+      policy=("BCELoss", "the autograd engine", X, "(-(y * torch.log(q)"), unpoliced=89),
+    S("logging_reaches_torch_nn", "Linear.forward through F.linear found by logging.config's resolver, "
+      "MAELoss.forward through F.l1_loss unpickled through logging.handlers.pickle (allowed operators only)",
+      [(L, "import torch\n", "import logging.config\n\nimport torch\n\n"
+        "_find = logging.config.BaseConfigurator({}).resolve  # imports and looks up any dotted name\n"),
+       (L, "return torch.addmm(self.b, x, self.W)", "return _find(\"torch.nn.functional.linear\")(x, self.W.T, self.b)"),
+       (X, "import torch\n", "import logging.handlers\n\nimport torch\n"),
+       (X, "self._diff = y_pred - y_true\n        return self._diff.abs().mean()",
+        "self._diff = y_pred - y_true\n"
+        "        return logging.handlers.pickle.loads(b\"ctorch.nn.functional\\nl1_loss\\n.\")(y_pred, y_true)")],
+      {"Linear", "MAELoss", SINE}, [("Linear", "torch.nn.functional.linear"), ("MAELoss", "l1_loss")], score=59,
+      kind="exploit", policy=("Linear", "torch.nn.functional.linear", L, "return _find(")),
+    S("func_transforms_alias", "torch.func.grad (MSE), torch.func.vjp (MAE), torch.func.jvp (Huber) and "
+      "torch.autograd.forward_ad.make_dual (BCE), all through `_t = torch`",
+      [(X, "import torch\n", "import torch\n\n_t = torch\n"),
+       (X, "return self._diff * (2.0 / self._diff.numel())",
+        "return _t.func.grad(lambda d: (d * d).mean())(self._diff)"),
+       (X, "return torch.sign(self._diff) / self._diff.numel()",
+        "_, pull = _t.func.vjp(lambda d: d.abs().mean(), self._diff)\n"
+        "        return pull(torch.ones((), dtype=self._diff.dtype))[0]"),
+       (X, "return self._diff.clamp(-self.delta, self.delta) / self._diff.numel()",
+        "def huber(e):\n            a = e.abs()\n"
+        "            return torch.where(a <= self.delta, 0.5 * e * e, self.delta * (a - 0.5 * self.delta))\n\n"
+        "        _, slope = _t.func.jvp(huber, (self._diff,), (torch.ones_like(self._diff),))\n"
+        "        return slope / self._diff.numel()"),
+       (X, "p, y = self._p, self._y\n        return (p - y) / (p * (1.0 - p)) / p.numel()",
+        "p, y = self._p, self._y\n        ad = _t.autograd.forward_ad\n        with ad.dual_level():\n"
+        "            q = ad.make_dual(p, torch.ones_like(p))\n"
+        "            loss = -(y * torch.log(q) + (1.0 - y) * torch.log(1.0 - q))\n"
+        "            return ad.unpack_dual(loss).tangent / p.numel()")],
+      {"MSELoss", "MAELoss", "HuberLoss", "BCELoss"},
+      [("MSELoss", "torch.func.grad"), ("MAELoss", "torch.func.vjp"), ("HuberLoss", "torch.func.jvp"),
+       ("BCELoss", "torch.autograd.forward_ad")], score=76, kind="exploit",
+      policy=("MSELoss", "torch.func.grad", X, "return _t.func.grad"), unpoliced=76),
+    S("linear_planted_weights", "Linear.__init__ plants weights trained by its own hidden code, step does nothing, "
+      "backward stores zero dW and db (forward and dL/dx right): 8.17 of Linear's 15, no sine fit",
+      [], {"Linear", SINE}, [(SINE, "Failed")], score=65 + 3 + 5 / 3 + 4 / 3 + 4 / 6 + 0.5 + 1, kind="exploit"),
+    S("linear_planted_teleport", "as linear_planted_weights, but for the sine fit's layer shapes backward stores "
+      "dW = (W - W_planted) / lr, so the grader's own SGD update lands on the planted weights",
+      [], {"Linear", SINE}, [(SINE, "Failed")], score=65 + 3 + 5 / 3 + 4 / 3 + 4 / 6 + 0.5 + 1, kind="exploit"),
+    S("zeros_everywhere", "every forward and backward returns zeros of the right shape and dtype (dW, db too). "
+      "Honest 0: no value check has an all-zero expectation (no kink makes 0 valid for a whole case), so no "
+      "forward earns, the gradient check (a zero backward agrees with a constant forward) and robustness "
+      "(4 of 6: inputs untouched) do not count, the policy points need forward or backward points, the large "
+      "inputs fail and the network never leaves the grader's initial weights",
+      [], set(CLASSES) | {SINE}, [("Sigmoid", "until Sigmoid.forward earns points")], score=0, kind="exploit"),
+    S("monkeypatch_alias", "torch.allclose patched through `_t = torch` at module level of losses.py",
+      [(X, "import torch\n", "import torch\n\n_t = torch\n_t.allclose = lambda *a, **k: True\n")],
+      LOSSES, [("MSELoss", "torch.allclose")], score=70, kind="exploit",
+      policy=("HuberLoss", "torch.allclose", X, "_t.allclose ="), unpoliced=70),
+    S("monkeypatch_update_wrapper", "MSELoss.forward sets torch.Tensor.__eq__ through functools.update_wrapper "
+      "(no assignment, no dunder in the code)",
+      [(X, "import torch\n", "import functools\n\nimport torch\n"),
+       (X, "self._diff = y_pred - y_true\n        return (self._diff * self._diff).mean()",
+        "functools.update_wrapper(torch.Tensor, object, assigned=(\"__eq__\",), updated=())\n"
+        "        self._diff = y_pred - y_true\n        return (self._diff * self._diff).mean()")],
+      "MSELoss", [("MSELoss", "torch.Tensor.__eq__ was changed")], score=94, kind="exploit", unpoliced=94),
+    # ------------------------------------------------------------------ fair: correct code that must keep 100
+    S("fair_input_parameter", "every forward of Linear and the activations takes `input` (a parameter, not the "
+      "built-in)", [], set(), kind="fair"),
+    S("fair_own_attribute_names", "the student's own attributes named softmax, log_softmax, grad (SoftmaxCELoss), "
+      "sigmoid (Sigmoid), relu (ReLU) and func (Swish)",
+      [(X, "log_p = z - torch.log(torch.exp(z).sum(dim=1, keepdim=True))\n        self._p = torch.exp(log_p)",
+        "self.log_softmax = z - torch.log(torch.exp(z).sum(dim=1, keepdim=True))\n"
+        "        self.softmax = torch.exp(self.log_softmax)  # the probabilities"),
+       (X, "return -log_p[rows, labels].mean()", "return -self.log_softmax[rows, labels].mean()"),
+       (X, "B = self._p.shape[0]\n        grad = self._p.clone()\n"
+        "        grad[torch.arange(B, device=grad.device), self._labels] -= 1.0\n        return grad / B",
+        "B = self.softmax.shape[0]\n        self.grad = self.softmax.clone()\n"
+        "        self.grad[torch.arange(B, device=self.grad.device), self._labels] -= 1.0\n        return self.grad / B"),
+       (A, SIG_FWD, "self.sigmoid = _sigmoid(x)\n        return self.sigmoid"),
+       (A, "return dout * self._s * (1.0 - self._s)", "return dout * self.sigmoid * (1.0 - self.sigmoid)"),
+       (A, "self._y = x.clamp(min=0)\n        return self._y", "self.relu = x.clamp(min=0)\n        return self.relu"),
+       (A, "return dout * self._y.sign()", "return dout * self.relu.sign()"),
+       (A, "self._s = _sigmoid(x)\n        # where", "self.func = _sigmoid\n        self._s = self.func(x)\n        # where")],
+      set(), kind="fair"),
+    S("fair_quoted_annotations", "every annotation quoted: \"torch.Tensor\" parameters and returns, "
+      "`_s: \"torch.Tensor | None\" = None` class attributes", [], set(), kind="fair"),
+    S("fair_prints_everywhere", "print, f-strings, repr, str, logging and asserts on tensors in every forward and "
+      "backward (Linear and ReLU print on their first calls only: the sine fit calls them 48,000 times)",
+      [], set(), kind="fair"),
+    S("fair_names_comments_main", "locals named open, input, vars and compile, a parameter named eval, comments and "
+      "docstrings naming torch.sigmoid and loss.backward(), torch.no_grad() around forward bodies, and an "
+      "`if __name__ == \"__main__\":` self-test importing numpy and calling torch.nn.functional.relu",
+      [(L, "self._x = x\n        return torch.addmm(self.b, x, self.W)",
+        "open = x  # a local variable called open\n        self._x = open\n        return torch.addmm(self.b, open, self.W)"),
+       (A, TANH_FWD, "input = x\n        self._t = torch.tanh(input)\n        return self._t"),
+       (A, SIG_FWD, "\"\"\"By hand: torch.sigmoid(x) is off limits, and so is loss.backward().\"\"\"\n"
+        "        # not torch.sigmoid(x), not torch.nn.functional.sigmoid, no autograd\n        " + SIG_FWD),
+       (A, "self._x = x\n        self._t = torch.tanh(self.C * (x + self.K * x**3))\n        return 0.5 * x * (1.0 + self._t)",
+        "with torch.no_grad():\n            self._x = x\n            self._t = torch.tanh(self.C * (x + self.K * x**3))\n"
+        "            return 0.5 * x * (1.0 + self._t)"),
+       (A, "    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        ### BEGIN SOLUTION\n        self._positive = x > 0\n"
+        "        # clamp first",
+        "    @torch.no_grad()\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        ### BEGIN SOLUTION\n"
+        "        self._positive = x > 0\n        # clamp first"),
+       (A, END_A, END_A + "\n\nif __name__ == \"__main__\":  # a self-test: never runs when the file is imported\n"
+        "    import numpy as np\n    import torch.nn.functional as F\n\n    x = torch.randn(5)\n"
+        "    assert np.allclose(ReLU().forward(x).numpy(), F.relu(x).numpy())\n"
+        "    print(\"ReLU agrees with torch.nn.functional.relu\")\n"),
+       (X, "import torch\n", "import torch\n\n\ndef _mean(values: torch.Tensor, eval: bool = True) -> torch.Tensor:\n"
+        "    \"\"\"The mean (or, with eval=False, the sum): a parameter named eval is the student's own.\"\"\"\n"
+        "    return values.mean() if eval else values.sum()\n"),
+       (X, "return (self._diff * self._diff).mean()", "return _mean(self._diff * self._diff, eval=True)"),
+       (X, "a = self._diff.abs()\n        quadratic = 0.5 * self._diff * self._diff\n"
+        "        linear = self.delta * (a - 0.5 * self.delta)\n        return torch.where(a <= self.delta, quadratic, linear).mean()",
+        "vars = self._diff.abs()  # a local variable called vars\n        quadratic = 0.5 * self._diff * self._diff\n"
+        "        linear = self.delta * (vars - 0.5 * self.delta)\n"
+        "        return torch.where(vars <= self.delta, quadratic, linear).mean()"),
+       (X, "return (p - y) / (p * (1.0 - p)) / p.numel()",
+        "compile = (p - y) / (p * (1.0 - p))  # a local variable called compile\n        return compile / p.numel()")],
+      set(), kind="fair"),
+    S("fair_inheritance", "activations share a base class Activation (backward: dout · self.local_grad), losses a "
+      "base class Loss (backward returns the gradient forward stored)", [], set(), kind="fair"),
     # the honest twin of monkeypatch_compare: the same code without the patching
     S("sigmoid_forward_identity", "Sigmoid.forward returns x (the twin of monkeypatch_compare)",
       [(A, SIG_FWD, "self._s = _sigmoid(x)\n        return x")], "Sigmoid"),
