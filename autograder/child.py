@@ -258,22 +258,40 @@ def fork_job(job) -> dict:
             break
         if time.monotonic() > deadline:
             timed_out = True
-            _kill_group(pid)
+            _kill(pid)  # the job itself too: it may have left its process group
             done, status, usage = os.wait4(pid, 0)
             break
         time.sleep(0.002)
-    _kill_group(pid)  # whatever the job left running
+    _kill(pid)  # whatever the job left running in its group
+    if job.get("sweep"):  # and anything it started elsewhere, so that nothing runs into the next job
+        _kill(-1)
+        _reap()
     return {"id": job["id"], "timeout": timed_out, "wall": round(time.monotonic() - start, 3),
             "cpu": round(usage.ru_utime + usage.ru_stime, 3), "maxrss_kb": usage.ru_maxrss,
             "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}
 
 
-def _kill_group(pgid):
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _kill(pid: int) -> None:
+    """SIGKILL to the process `pid` and its process group; pid -1: every process this one may signal but itself."""
+    targets = [lambda: os.kill(-1, signal.SIGKILL)] if pid == -1 else [
+        lambda: os.kill(pid, signal.SIGKILL), lambda: os.killpg(pid, signal.SIGKILL)]
+    for target in targets:
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _reap() -> None:
+    """Collect the orphans that were handed to this process (it is PID 1 of its namespace)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _vm_data_bytes() -> int:

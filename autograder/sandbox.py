@@ -224,7 +224,10 @@ class Sandbox:
     def run(self, job: dict, inputs: dict) -> dict:
         """Run one job: returns {'status', 'meta', 'arrays'}; status['timeout'], 'exit', 'signal' tell how it ended."""
         job = {**job, "memory_mb": job.get("memory_mb", config.MEMORY_LIMIT_MB),
-               "max_processes": config.MAX_PROCESSES if self.user else None}
+               "max_processes": config.MAX_PROCESSES if self.user else None,
+               # every process of the sandbox but the zygote is killed after each job, where "every" is
+               # only the sandbox's: its own PID namespace, or the dedicated user (graded one at a time)
+               "sweep": bool(self.user) and (self.namespaced or self.user[2] == config.SANDBOX_USER)}
         for suffix in (".npz", ".json", ".log"):
             (self.dir / "out" / (job["id"] + suffix)).unlink(missing_ok=True)
         np.savez(self.dir / "in" / (job["id"] + ".npz"), **{k: v.numpy() for k, v in inputs.items()})
