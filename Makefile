@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: help venv generate student test lint release grade-examples batch calibrate bench compat clean nbgrader otter
+.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch calibrate bench compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
@@ -34,7 +34,11 @@ $(VENV)/.notebooks: $(VENV)/.ready
 generate student: venv
 	$(PY) -m autograder.generate
 
-test: venv $(VENV)/.notebooks
+# bubblewrap, the sandbox's first choice (Debian's package; installed when the tests run as root).
+sandbox-tools:
+	@command -v bwrap >/dev/null || { test "$$(id -u)" != 0 || { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; } || echo "bubblewrap not installed: the sandbox falls back to unshare"; }
+
+test: venv $(VENV)/.notebooks sandbox-tools
 	$(PY) -m pytest -q
 
 # dist/autograder.zip for Gradescope and dist/student.zip for students, then a self-check

@@ -97,8 +97,9 @@ def _run(box: Sandbox, job: dict, inputs: dict) -> dict:
         return {"status": {"id": job["id"], "sandbox_error": str(exc)}, "meta": None, "arrays": {}}
 
 
-def run_checks(checks, files, violations, log) -> dict:
-    """Verdict per check index; runtime policy violations are added to `violations`."""
+def run_checks(checks, files, violations, log) -> tuple[dict, str]:
+    """Verdict per check index, and how the sandbox was isolated; runtime policy violations are added to
+    `violations`."""
     verdicts = {}
     start = time.monotonic()
     hung = set()  # classes with a check that ran out of time: their later checks are skipped
@@ -132,7 +133,8 @@ def run_checks(checks, files, violations, log) -> dict:
                       f"cpu {s.get('cpu', '-')}s\n")
             if verdicts[i].fraction < 1:
                 log.write(box.job_log(job["id"], 500))
-    return verdicts
+        isolation = box.isolation
+    return verdicts, isolation
 
 
 def operator_rules() -> dict:
@@ -204,7 +206,7 @@ def grade(submission_dir, log=None) -> dict:
     files = submission.find(Path(submission_dir))
     violations = policy_violations(files)
     checks = suite.all_checks()
-    verdicts = run_checks(checks, files, violations, log)
+    verdicts, isolation = run_checks(checks, files, violations, log)
 
     tests = [files_test(files)]
     for cls in config.CLASSES:
@@ -234,4 +236,5 @@ def grade(submission_dir, log=None) -> dict:
                "on hidden inputs, a numerical gradient check, robustness, large inputs and the course policy; "
                "then the sine fit. "
                "Some tests are shown only after the due date.")
-    return results.results(tests, summary, {"grading_seconds": seconds, "torch": torch.__version__})
+    return results.results(tests, summary, {"grading_seconds": seconds, "torch": torch.__version__,
+                                            "sandbox": isolation})

@@ -114,6 +114,54 @@ UNSHARE = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--
            "--propagation", "private"]
 
 
+# bubblewrap (Flatpak's sandbox): the child sees only what is listed here, all read-only but its
+# output folder; private /tmp, /var/tmp and /dev/shm of bounded size; no network; its own PID namespace.
+BOX = "/box"  # where the working folder appears inside
+TMPFS_BYTES = {"/tmp": 32 << 20, "/var/tmp": 8 << 20, "/dev/shm": 8 << 20}
+
+
+def _bwrap_args(python: str, site: list[str], folder: Path, user) -> list[str]:
+    """The bwrap command line that runs `python` as `user` on the working folder `folder`, seen as BOX."""
+    args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
+            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--proc", "/proc", "--dev", "/dev"]
+    for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    prefix = Path(os.path.realpath(python)).parent.parent
+    if not str(prefix).startswith("/usr/"):  # a Python installed elsewhere (pyenv, /opt): its own tree
+        for parent in reversed(prefix.parents[:-1]):
+            args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", str(prefix), str(prefix)]
+    for target, size in TMPFS_BYTES.items():
+        args += ["--perms", "1777", "--size", str(size), "--tmpfs", target]
+    for i, path in enumerate(site):
+        args += ["--ro-bind", path, f"/site{i}"]
+    if folder is not None:
+        args += ["--perms", "0755", "--dir", BOX]
+        for part in ("child.py", "kit", "pkg", "in"):
+            args += ["--ro-bind", str(folder / part), f"{BOX}/{part}"]
+        args += ["--bind", str(folder / "out"), f"{BOX}/out"]
+    uid, gid, _ = user
+    return [*args, "--chdir", BOX if folder is not None else "/", "--cap-add", "CAP_SETUID", "--cap-add",
+            "CAP_SETGID", "--", "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--", python]
+
+
+@functools.cache
+def _bwrap_works(python: str, user) -> bool:
+    """Whether bubblewrap can start this Python as the sandbox user here (installed, and allowed)."""
+    if not shutil.which("bwrap") or not shutil.which("setpriv"):
+        return False
+    try:
+        probe = subprocess.run([*_bwrap_args(python, [], None, user), "-I", "-S", "-c", "pass"],
+                               capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
 @functools.cache
 def _namespaces_work() -> bool:
     """Whether `unshare` can give the child its own namespaces here."""
@@ -166,7 +214,15 @@ class Sandbox:
         self.namespaced = False
         if self.user:
             uid, gid, name = self.user
-            if _namespaces_work():
+            if _bwrap_works(python, self.user):
+                seen = [f"/site{i}" for i in range(len(site))]
+                cmd = [*_bwrap_args(python, site, self.dir, self.user), "-I", "-S", f"{BOX}/child.py", BOX, *seen]
+                env["HOME"] = BOX
+                self.namespaced = True
+                self.isolation = (f"bubblewrap: user {name}; sees only its folder, the Python and its packages "
+                                  "(read-only but its output folder); private /tmp, /var/tmp, /dev/shm; "
+                                  "no network; its own process namespace")
+            elif _namespaces_work():
                 # The packages are bind-mounted into the working folder first (so they are reachable
                 # wherever the kit lies), then every folder of the kit is covered by an empty one.
                 seen = [str(self.dir / f"site{i}") for i in range(len(site))]

@@ -7,6 +7,7 @@ sandbox's own promises must hold without the scan.
 import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from autograder.sandbox import Sandbox
 ESCAPE = '''
 import os
 import time
+from pathlib import Path
 
 
 def _leave_the_group():
@@ -68,3 +70,74 @@ def test_nothing_a_job_started_runs_into_the_next_job(box):
     run_code(box, "linear._background_writer(workdir)", timeout=5.0)
     time.sleep(2.5)
     assert not (box.dir / "out" / "after.json").exists()
+
+
+# ------------------------------------------------------------------ what a sandbox can see
+SNOOP = '''
+import os
+
+SECRET_NAMES = {"grades.csv", "submission_metadata.yml", "results.json", "linear.py", "report.html"}
+
+
+def _snoop():
+    found = []
+    for top in ("/", "/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/work", "/autograder"):
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys", "usr", "dev")]
+            for name in files:
+                if name in SECRET_NAMES or name.endswith(".yml"):
+                    path = os.path.join(folder, name)
+                    try:
+                        with open(path, errors="replace") as f:
+                            found.append(path + ": " + f.read(200))
+                    except OSError as e:
+                        found.append(path + ": " + type(e).__name__)
+    return found
+
+
+raise RuntimeError("FOUND " + repr(_snoop()))
+'''
+
+
+def test_a_batch_submission_sees_no_other_submission_nor_the_batch(tmp_path, monkeypatch):
+    """One submission walks the file system at import (policy off) and raises what it found into its
+    own results; nothing of the batch's input or output, or of the other submission, may be there."""
+    from autograder import batch
+    from autograder import grade as grading
+
+    monkeypatch.setattr(grading, "policy_violations", lambda files: {})
+    solution = Path(__file__).resolve().parent.parent / "solutions" / "scratchnn"
+    export = tmp_path / "export"
+    for sub, linear in (("submission_1", SNOOP), ("submission_2", None)):
+        folder = export / sub
+        folder.mkdir(parents=True)
+        for name in ("linear.py", "activations.py", "losses.py"):
+            (folder / name).write_text((solution / name).read_text())
+        if linear:
+            (folder / "linear.py").write_text(linear)
+        else:
+            (folder / "linear.py").write_text((solution / "linear.py").read_text() + "\n# OTHER-STUDENT-MARKER\n")
+    (export / "submission_metadata.yml").write_text(
+        ":submission_1:\n  :submitters:\n  - :name: Snoop\n    :email: snoop@example.edu\n    :sid: '1'\n"
+        ":submission_2:\n  :submitters:\n  - :name: Victim Person\n    :email: victim@example.edu\n    :sid: '2'\n")
+    out = tmp_path / "out"
+    batch.run(export, out, jobs=1, progress=False)
+    batch.run(export, out, jobs=1, progress=False)  # again: the first run's grades.csv exists now
+    snooped = next(out.rglob("submission_1*/results.json")).read_text()
+    assert "FOUND" in snooped
+    for secret in ("OTHER-STUDENT-MARKER", "victim@example.edu", "Victim Person", str(export), str(out),
+                   "grades.csv: ", "submission_metadata.yml: "):
+        assert secret not in snooped, secret
+
+
+def test_private_temporary_folders_are_small_and_die_with_the_sandbox(box):
+    if "bubblewrap" not in box.isolation:
+        pytest.skip(f"needs bubblewrap (here: {box.isolation})")
+    code = ('import errno\nfor d in ("/tmp", "/var/tmp", "/dev/shm"):\n'
+            '    with open(d + "/scratchnn-left-behind", "wb") as f:\n        f.write(b"x")\n'
+            'try:\n    with open("/dev/shm/big", "wb") as f:\n        f.write(bytes(256 << 20))\n'
+            'except OSError as e:\n    raise RuntimeError("no room: " + errno.errorcode[e.errno])\n')
+    out, _ = run_code(box, code, timeout=10.0)
+    assert "no room: ENOSPC" in str(out["meta"]["error"])
+    for d in ("/tmp", "/var/tmp", "/dev/shm"):
+        assert not os.path.exists(d + "/scratchnn-left-behind")
