@@ -6,17 +6,22 @@ breaks: each gives a verdict or a note, in bounded time, and never a grader exce
 Grading costs about 10 s, so only two tests here grade for real.
 """
 
+import bz2
+import io
 import json
 import os
 import shutil
 import socket
+import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from autograder import results, submission
+from autograder import judge, results, sandbox, submission, suite
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "scratchnn"
@@ -169,3 +174,167 @@ def test_results_write_survives_any_string_and_leaves_no_temporary(tmp_path, mon
     with pytest.raises(TypeError):
         results.write({"not json": object()}, tmp_path / "again.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
+
+
+# ---------------------------------------------------------------- result files
+def npy(shape, dtype="<f8") -> bytes:
+    """A .npy header for an array of `shape` (the data is up to the caller)."""
+    f = io.BytesIO()
+    np.lib.format.write_array_header_1_0(f, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return f.getvalue()
+
+
+def raw_zip(members) -> bytes:
+    """A zip built by hand from (name, method, stored bytes, crc, declared size): headers can say anything."""
+    body, directory = io.BytesIO(), io.BytesIO()
+    for name, method, data, crc, size in members:
+        name = name.encode()
+        offset = body.tell()
+        body.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 46, 0, method, 0, 0, crc, len(data), size, len(name), 0)
+                   + name + data)
+        directory.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 46, 46, 0, method, 0, 0, crc, len(data), size,
+                                    len(name), 0, 0, 0, 0, 0, offset) + name)
+    start, directory = body.tell(), directory.getvalue()
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), start, 0)
+    return body.getvalue() + directory + end
+
+
+def zeros(elements: int) -> bytes:
+    return npy((elements,)) + bytes(8 * elements)
+
+
+def zip_bomb(members: int = 65_535) -> bytes:
+    """The measured bomb: `members` bzip2 members of 2^20 float64 zeros each, 15 MB on disk, 0.5 TB decoded."""
+    data = zeros(1 << 20)
+    packed, crc = bz2.compress(data, 9), zlib.crc32(data)
+    return raw_zip([(f"a{i}.npy", 12, packed, crc, len(data)) for i in range(members)])
+
+
+def deflated(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.fixture
+def box():
+    """A sandbox's working folder (the child is never started: only its result readers are used)."""
+    b = sandbox.Sandbox({}, log=io.StringIO())
+    yield b
+    b.cleanup()
+
+
+def test_a_zip_bomb_npz_is_read_in_bounded_time_as_no_results(box):
+    bomb = zip_bomb()
+    assert 14e6 < len(bomb) < 17e6
+    (box.dir / "out" / "job.npz").write_bytes(bomb)
+    started = time.monotonic()
+    assert box._read_npz("job") == {}  # numpy's own reader spent over 700 s on this file
+    assert time.monotonic() - started < 0.5
+    assert "job.npz ignored: 65535 members" in box.log.getvalue()
+
+
+@pytest.mark.parametrize("case", ["bzip2", "many members", "too much in all", "declared too small", "too big to say"])
+def test_an_npz_past_a_limit_is_refused_whatever_its_headers_say(case):
+    data = zeros(1 << 20)  # 8 MB
+    packed, crc = deflated(data), zlib.crc32(data)
+    members = {
+        "bzip2": lambda: [("a.npy", 12, bz2.compress(data), crc, len(data))],
+        "many members": lambda: [(f"a{i}.npy", 0, b"", 0, 0) for i in range(sandbox.MAX_NPZ_MEMBERS + 1)],
+        # 1,000 members that each decode to 8 MB, honestly declared: refused before any is decoded
+        "too much in all": lambda: [(f"a{i}.npy", 8, packed, crc, len(data)) for i in range(1000)],
+        # declared as 200 bytes, decodes to 8 MB: decoding stops at the declared size, and the CRC fails
+        "declared too small": lambda: [("a.npy", 8, packed, crc, 200)],
+        "too big to say": lambda: [("a.npy", 8, deflated(data + data), 0, 2 * len(data))],
+    }[case]()
+    started = time.monotonic()
+    with pytest.raises(Exception) as raised:
+        sandbox._arrays_of(raw_zip(members))
+    assert time.monotonic() - started < 0.5
+    assert not isinstance(raised.value, (MemoryError, RecursionError))
+
+
+def test_an_npz_that_understates_its_size_or_reads_too_long_is_refused(monkeypatch):
+    big = zeros(1 << 18)  # 2 MB decoded
+    members = [(f"a{i}.npy", 8, deflated(big), zlib.crc32(big), 100) for i in range(4)]  # declared 100 bytes each
+    with pytest.raises(Exception, match="CRC"):  # decoding stops at the declared size, which then fails its CRC
+        sandbox._arrays_of(raw_zip(members))
+    monkeypatch.setattr(sandbox, "MAX_READ_SECONDS", 0.0)
+    with pytest.raises(sandbox.ResultLimit, match="took more than"):
+        sandbox._arrays_of(raw_zip([("a.npy", 8, deflated(big), zlib.crc32(big), len(big))]))
+
+
+def test_an_npz_from_numpy_keeps_its_numeric_arrays_and_drops_the_rest():
+    f = io.BytesIO()
+    kept = {"a": np.arange(6.0).reshape(2, 3), "i": np.ones((2, 2), dtype=np.int64), "s": np.zeros(3, np.float32),
+            "f": np.asfortranarray(np.arange(6.0).reshape(2, 3)), "e": np.zeros((0, 3))}
+    dropped = {"o": np.array(["text"]), "b": np.zeros(2, ">f8"), "d9": np.zeros((1,) * 9), "h": np.zeros(2, np.float16)}
+    np.savez(f, **kept, **dropped)
+    arrays = sandbox._arrays_of(f.getvalue())
+    assert sorted(arrays) == sorted(kept)
+    for key, value in kept.items():
+        assert arrays[key].dtype == value.dtype and np.array_equal(arrays[key], value)
+        assert arrays[key].flags.writeable
+    assert sandbox._npy(npy((3,)) + bytes(16)) is None  # shorter than its header says
+
+
+@pytest.mark.parametrize("data, why", [
+    (b"[" * 100_000, "not valid JSON"),  # json.loads raises RecursionError
+    (b'{"a": ' + b"[" * 40 + b"]" * 40 + b"}", "nests deeper"),
+    (b"\xff\xfe", "not valid JSON"),
+    (b'"a string"', "not a JSON object"),
+    (b'{"error": "boom"}', "error is not a JSON object"),
+    (b'{"error": null, "runs": 5}', "runs is not a JSON array"),
+    (b'{"error": null, "violations": "torch.sigmoid"}', "violations"),
+])
+def test_meta_that_is_not_a_jobs_meta_is_marked_unreadable(data, why):
+    meta = sandbox.meta_of(data)
+    assert why in meta["unreadable"]
+
+
+def test_a_status_line_of_the_wrong_shape_is_not_trusted():
+    assert sandbox.status_problem({"id": "j", "timeout": False, "cpu": 0.1, "exit": 0, "signal": None}, "j") is None
+    for status in ("j", ["j"], {"id": "k"}, {"id": "j", "cpu": "fast"}, {"id": "j", "timeout": "no"},
+                   {"id": "j", "signal": [9]}):
+        assert sandbox.status_problem(status, "j")
+
+
+@pytest.fixture(scope="module")
+def checks():
+    """One real check per part (forward, backward, gradcheck, robust, large, sine_fit)."""
+    one = {}
+    for check in suite.all_checks():
+        one.setdefault(check.part, check)
+    return list(one.values())
+
+
+MALFORMED = [
+    {"error": "boom"}, {"error": ["boom"]}, {"error": None, "runs": 5}, {"error": None, "runs": [1, "x", None]},
+    {"error": None, "runs": [{"error": "boom"}] * 50}, {"error": None, "runs": [{"error": {"type": 5, "where": 3}}]},
+    {"error": None, "runs": [{"r0c0": {"type": "Tensor", "too_big": True, "shape": "huge"}}]},
+    {"error": None, "runs": [{"r0c0": {"type": ["Tensor"]}, "r0c1": 5}]}, {"error": None, "violations": 7},
+    {"error": None, "values": [1]}, {"unreadable": "it nests deeper than 16 levels"}, [], "meta", 5,
+]
+STATUSES = [{"id": "j"}, {"id": "j", "timeout": "yes", "signal": "9", "exit": [1], "sandbox_error": None}, "j", None]
+
+
+@pytest.mark.parametrize("meta", MALFORMED, ids=[json.dumps(m)[:40] for m in MALFORMED])
+def test_malformed_results_give_a_verdict_of_zero_never_an_exception(checks, meta):
+    for check in checks:
+        for status in STATUSES:
+            for arrays in ({}, {"r0c0": "not an array", "r0c1": np.array(["x"]), "W0": 5}, None):
+                verdict = judge.judge(check, {"status": status, "meta": meta, "arrays": arrays})
+                assert verdict.fraction == 0 and isinstance(verdict.output, str) and verdict.output
+
+
+def test_the_messages_say_what_could_not_be_read(checks):
+    forward = checks[0]
+    said = judge.judge(forward, {"status": {"id": "j"}, "meta": {"error": "boom"}, "arrays": {}}).output
+    assert said.startswith("Your code's results could not be read (its error is not a JSON object)")
+    said = judge.judge(forward, {"status": {"id": "j", "signal": 9}, "meta": {"unreadable": "it is not valid JSON"},
+                                 "arrays": {}}).output
+    assert "was killed by signal 9" in said  # killed while writing its results: the kill is what counts
+    said = judge.judge(forward, {"status": {"id": "j"}, "meta": {"error": None, "runs": [{"error": "boom"}]},
+                                 "arrays": {}}).output
+    assert "your code raised: boom" in said
+    assert judge.error_text("Importing linear.py failed", "boom") == "Importing linear.py failed: boom"
+    assert judge.error_text("x", {"type": "E", "message": "m" * 10_000}).endswith("m [...]")
