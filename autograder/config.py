@@ -70,6 +70,7 @@ SINE_FIT = {
 TIME_PER_TEST = 20.0        # seconds of wall time for one check in the sandbox
 TIME_SINE_FIT = 120.0       # seconds of wall time for one training run
 TIME_TOTAL = 420.0          # seconds for the whole grading; Gradescope stops at 600
+MIN_CHECK_SECONDS = 2.0     # a check that would get less of TIME_TOTAL than this is not run
 MEMORY_LIMIT_MB = 400       # data segment of the sandbox process (heap and anonymous maps)
 MAX_PROCESSES = 256         # per sandbox user (threads count too): bounds a fork bomb
 SANDBOX_USER = "student"    # the unprivileged user student code runs as when the grader is root

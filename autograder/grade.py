@@ -69,6 +69,10 @@ def check_imports(box: Sandbox, files: dict, violations: dict, log, started: flo
             sf.problem = error_text(f"Importing {name} failed, so none of its classes can be graded", meta["error"])
 
 
+OUT_OF_TIME = (f"Not run (or not to its end): grading reached its total time limit ({config.TIME_TOTAL:g} s) "
+               "because earlier checks were slow. Make every method as fast as its docstring's O(·) cost.")
+
+
 def not_the_students_fault(status: dict, timeout: float) -> bool:
     """Whether a job ended for a reason outside the student's code: starved of CPU, or killed from outside."""
     if status.get("lost") or status.get("sandbox_error"):  # the sandbox stopped answering, or would not start
@@ -97,11 +101,11 @@ def _run(box: Sandbox, job: dict, inputs: dict) -> dict:
         return {"status": {"id": job["id"], "sandbox_error": str(exc)}, "meta": None, "arrays": {}}
 
 
-def run_checks(checks, files, violations, log) -> tuple[dict, str]:
+def run_checks(checks, files, violations, log, start: float) -> tuple[dict, str]:
     """Verdict per check index, and how the sandbox was isolated; runtime policy violations are added to
-    `violations`."""
+    `violations`. Everything runs within config.TIME_TOTAL of `start` (when grading began): a check gets
+    at most the time left, and one that cannot get MIN_CHECK_SECONDS is not run."""
     verdicts = {}
-    start = time.monotonic()
     hung = set()  # classes with a check that ran out of time: their later checks are skipped
     with Sandbox(package_files(files), log=log) as box:
         log.write(f"sandbox: {box.isolation}\n")
@@ -113,11 +117,11 @@ def run_checks(checks, files, violations, log) -> tuple[dict, str]:
             if reasons:
                 verdicts[i] = Verdict(0.0, "Not run: " + reasons[0])
                 continue
-            if time.monotonic() - start > config.TIME_TOTAL:
-                verdicts[i] = Verdict(0.0, "Not run: grading reached its total time limit "
-                                           f"({config.TIME_TOTAL:g} s) before this check (earlier checks were slow).")
+            left = start + config.TIME_TOTAL - time.monotonic()
+            if left < config.MIN_CHECK_SECONDS:
+                verdicts[i] = Verdict(0.0, OUT_OF_TIME)
                 continue
-            timeout = suite.time_limit(check)
+            timeout = min(suite.time_limit(check), left)
             job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "policy": operator_rules()}
             outcome = run_fairly(box, job, check.inputs, log, check.name, start)
             if check.part == "sine_fit":  # two classes take part: each answers for its own file
@@ -127,6 +131,8 @@ def run_checks(checks, files, violations, log) -> tuple[dict, str]:
                 add_sightings(violations, check.cls, outcome["meta"])
             verdicts[i] = judge(check, outcome)
             s = outcome["status"]
+            if s.get("timeout") and timeout < suite.time_limit(check):  # cut short by the total limit
+                verdicts[i] = Verdict(0.0, OUT_OF_TIME)
             if s.get("timeout") and check.part != "sine_fit":
                 hung.add(check.cls)
             log.write(f"{check.name[:70]:70s} {verdicts[i].fraction:5.2f}  wall {s.get('wall', '-')}s "
@@ -206,7 +212,7 @@ def grade(submission_dir, log=None) -> dict:
     files = submission.find(Path(submission_dir))
     violations = policy_violations(files)
     checks = suite.all_checks()
-    verdicts, isolation = run_checks(checks, files, violations, log)
+    verdicts, isolation = run_checks(checks, files, violations, log, started)
 
     tests = [files_test(files)]
     for cls in config.CLASSES:

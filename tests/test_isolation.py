@@ -141,3 +141,27 @@ def test_private_temporary_folders_are_small_and_die_with_the_sandbox(box):
     assert "no room: ENOSPC" in str(out["meta"]["error"])
     for d in ("/tmp", "/var/tmp", "/dev/shm"):
         assert not os.path.exists(d + "/scratchnn-left-behind")
+
+
+def test_a_submission_slow_to_every_limit_still_ends_within_the_total(tmp_path, monkeypatch):
+    """Every call of every class sleeps, so each check takes up to its limit: grading ends within
+    TIME_TOTAL (plus what writing takes), and the checks it could not reach say so."""
+    from autograder import config
+    from autograder import grade as grading
+
+    monkeypatch.setattr(grading, "policy_violations", lambda files: {})
+    monkeypatch.setattr(config, "TIME_PER_TEST", 3.0)
+    monkeypatch.setattr(config, "TIME_TOTAL", 20.0)
+    solution = Path(__file__).resolve().parent.parent / "solutions" / "scratchnn"
+    for name in ("linear.py", "activations.py", "losses.py"):
+        text = (solution / name).read_text()
+        text = text.replace("import torch\n", "import time\n\nimport torch\n", 1)
+        assert "        ### BEGIN SOLUTION\n" in text
+        (tmp_path / name).write_text(text.replace("        ### BEGIN SOLUTION\n", "        time.sleep(2.8)\n"))
+    start = time.monotonic()
+    with open(tmp_path / "log", "w") as log:
+        doc = grading.grade(tmp_path, log=log)
+    wall = time.monotonic() - start
+    assert wall < config.TIME_TOTAL + 8.0, wall
+    late = [t for t in doc["tests"] if "total time limit" in t["output"]]
+    assert late and all(t["score"] == 0 for t in late)
