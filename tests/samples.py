@@ -406,6 +406,26 @@ SAMPLES = [
         "        return logging.handlers.pickle.loads(b\"ctorch.nn.functional\\nl1_loss\\n.\")(y_pred, y_true)")],
       {"Linear", "MAELoss", SINE}, [("Linear", "torch.nn.functional.linear"), ("MAELoss", "l1_loss")], score=59,
       kind="exploit", policy=("Linear", "torch.nn.functional.linear", L, "return _find(")),
+    S("main_guard_made_live", "the body of `if __name__ == \"__main__\":` made live by rebinding __name__ (through "
+      "`global __name__` in a helper in linear.py, a walrus in a comprehension in losses.py): it binds Linear.forward "
+      "to F.linear and MAELoss.forward to F.l1_loss (allowed operators only)",
+      [(L, "self.b.add_(self.db, alpha=-lr)\n", "self.b.add_(self.db, alpha=-lr)\n\n\ndef _as_script():\n"
+        "    global __name__\n    __name__ = \"__main__\"  # from here on the main guard below is live\n\n\n"
+        "_as_script()\n\nif __name__ == \"__main__\":\n    import torch.nn.functional as F\n\n"
+        "    def _forward(self, x):\n        self._x = x\n        return F.linear(x, self.W.T, self.b)\n\n"
+        "    Linear.forward = _forward\n"),
+       (X, END_X, END_X + "\n\n[(__name__ := \"__main__\") for _ in [0]]  # the main guard below is live\n\n"
+        "if __name__ == \"__main__\":\n    import torch.nn.functional as F\n\n"
+        "    def _forward(self, y_pred, y_true):\n        self._diff = y_pred - y_true\n"
+        "        return F.l1_loss(y_pred, y_true)\n\n    MAELoss.forward = _forward\n")],
+      {"Linear", SINE} | LOSSES, [("Linear", "torch.nn.functional.linear"), ("MAELoss", "torch.nn.functional.l1_loss")],
+      score=35, kind="exploit", policy=("Linear", "torch.nn.functional.linear", L, "return F.linear(")),
+    S("recorder_paused", "Sigmoid.forward runs torch.sigmoid inside torch.utils._python_dispatch._disable_current_modes(), "
+      "which takes the recorder off and puts it back before the call returns",
+      [(A, SIG_FWD, "with torch.utils._python_dispatch._disable_current_modes():\n            self._s = torch.sigmoid(x)\n"
+        "        return self._s")],
+      "Sigmoid", [("Sigmoid", "torch.utils")], score=95, kind="exploit",
+      policy=("Sigmoid", "torch.utils._python_dispatch", A, "with torch.utils"), unpoliced=95),
     S("func_transforms_alias", "torch.func.grad (MSE), torch.func.vjp (MAE), torch.func.jvp (Huber) and "
       "torch.autograd.forward_ad.make_dual (BCE), all through `_t = torch`",
       [(X, "import torch\n", "import torch\n\n_t = torch\n"),
