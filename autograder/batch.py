@@ -13,6 +13,11 @@ its own sandbox exactly as `python -m autograder` grades a single one. Writes
 
 Interrupt it at any time and run it again: a submission whose key.json matches its
 files (and this grader) is not graded again, so only new, changed or unfinished ones are.
+
+One submission's trouble stays its own: metadata that cannot be read, files that cannot
+be hashed, a grader failure or a grading process that dies are recorded against that
+submission (its results.json says so, its row in grades.csv has a problem) and the rest
+of the class is graded. A failed grading has no key.json, so the next run grades it again.
 """
 
 import argparse
@@ -28,18 +33,20 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from tqdm import tqdm
 
-from . import config, results
+from . import config, results, submission
 
 METADATA = "submission_metadata.yml"
 GRADER_DIRS = ("autograder", "scratchnn_ref")  # a change here (but in INSTRUCTOR_TOOLS) changes every grade
 INSTRUCTOR_TOOLS = {"batch.py", "report.py"}
 KIT_ROOT = Path(__file__).resolve().parent.parent
+MAX_HASH_BYTES = 256 << 20  # of other files' contents hashed per submission; past it, size and time stand in
 
 
 @dataclass
@@ -47,6 +54,7 @@ class Submission:
     id: str  # the folder's name; also the name of its folder in OUT_DIR
     path: Path
     students: list = field(default_factory=list)  # [{"sid", "name", "email"}]
+    problem: str = ""  # what went wrong with it in this run, for grades.csv ("" when nothing did)
 
 
 # ---------------------------------------------------------------- finding the submissions
@@ -70,30 +78,50 @@ def _key(record: dict, name: str):
     return record.get(f":{name}", record.get(name))
 
 
+def _field(record: dict, name: str) -> str:
+    value = _key(record, name)
+    return str(value) if isinstance(value, (str, int, float)) else ""
+
+
 def read_metadata(path: Path) -> dict[str, list[dict]]:
-    """submission_metadata.yml -> {folder: [{"sid", "name", "email"}, ...]} (several for a group)."""
+    """submission_metadata.yml -> {folder: [{"sid", "name", "email"}, ...]} (several for a group;
+    none for a folder whose entry has no list of submitters)."""
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     out = {}
-    for folder, record in data.items():
+    for folder, record in (data.items() if isinstance(data, dict) else []):
         people = _key(record, "submitters") if isinstance(record, dict) else None
-        out[str(folder)] = [{"sid": str(_key(p, "sid") or ""), "name": str(_key(p, "name") or ""),
-                             "email": str(_key(p, "email") or "")} for p in people or [] if isinstance(p, dict)]
+        people = people if isinstance(people, list) else []
+        out[str(folder)] = [{"sid": _field(p, "sid"), "name": _field(p, "name"), "email": _field(p, "email")}
+                            for p in people if isinstance(p, dict)]
     return out
 
 
 def discover(root) -> list[Submission]:
-    """The submissions below `root`, sorted by id; `root` may also be the folder that holds an unzipped export."""
+    """The submissions below `root`, sorted by id; `root` may also be the folder that holds an unzipped export.
+
+    Metadata that cannot be read leaves the folder names as student ids, and says so in each one's problem.
+    """
     root = Path(root)
     if not (root / METADATA).is_file():
         inner = [d for d in root.iterdir() if d.is_dir() and (d / METADATA).is_file()]
         root = inner[0] if len(inner) == 1 else root
-    metadata = read_metadata(root / METADATA) if (root / METADATA).is_file() else {}
-    subs = []
+    metadata, unread = {}, ""
+    if (root / METADATA).is_file():
+        try:
+            metadata = read_metadata(root / METADATA)
+        except Exception as exc:  # a broken export file must not stop the class from being graded
+            unread = f"{METADATA} could not be read ({str(exc)[:200]}): the folder name stands for the student"
+            print(unread)
+    subs, ids = [], set()
     for folder in sorted(root.iterdir()):
         if not folder.is_dir() or folder.name.startswith((".", "__")):
             continue
-        students = metadata.get(folder.name) or [{"sid": folder.name, "name": "", "email": ""}]
-        subs.append(Submission(_safe_id(folder.name), folder, students))
+        students = metadata.get(folder.name)
+        problem = unread or ("" if students or not metadata else
+                             f"no submitters for this folder in {METADATA}: the folder name stands for the student")
+        sid = submission.shown(folder.name)
+        students = students or [{"sid": sid, "name": "", "email": ""}]
+        subs.append(Submission(_unique(_safe_id(folder.name), ids), folder, students, problem))
     return subs
 
 
@@ -101,15 +129,46 @@ def _safe_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._@+-]", "_", name)
 
 
+def _unique(sub_id: str, taken: set) -> str:
+    """`sub_id`, or with a number appended when another folder's name made the same id (a_ from a? and a!)."""
+    unique, n = sub_id, 1
+    while unique in taken:
+        n += 1
+        unique = f"{sub_id}-{n}"
+    taken.add(unique)
+    return unique
+
+
 # ---------------------------------------------------------------- what a grade depends on
 def tree_hash(folder: Path, suffix: str = "", skip=()) -> str:
-    """sha256 of the regular files below `folder` (ending in `suffix`): relative paths and contents, sorted."""
+    """sha256 of the files below `folder` (ending in `suffix`, not named in `skip`): sorted relative paths
+    and contents.
+
+    The tree is walked as the grader walks a submission (submission.walk: bounded, no link followed,
+    only regular files opened). Files that could be graded are always hashed by content; the others
+    until MAX_HASH_BYTES of content, and then by size and modification time. What the walk skipped
+    (symlinks, special files, folders too deep or unreadable) counts by name.
+    """
+    tree = submission.walk(folder)
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*" + suffix) if p.is_file() and not p.is_symlink()):
-        rel = path.relative_to(folder).as_posix()
-        if "__pycache__" in rel or path.name in skip:
+    budget = MAX_HASH_BYTES
+    for entry in sorted(tree.files, key=lambda e: e.rel):
+        name = entry.rel.rsplit("/", 1)[-1]
+        if not name.endswith(suffix) or name in skip:
             continue
-        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        graded = name in config.STUDENT_FILES and entry.size <= submission.MAX_FILE_BYTES
+        data = None
+        if graded or entry.size <= budget:
+            data, _ = submission.read_regular(os.path.join(folder, entry.rel), entry.size)
+        if data is None:
+            data = f"size {entry.size}, modified {entry.mtime_ns}".encode()
+        elif not graded:
+            budget -= len(data)
+        h.update(os.fsencode(entry.rel) + b"\0" + data + b"\0")
+    for kind, names in (("symlink", tree.symlinks), ("special", tree.special), ("too deep", tree.too_deep),
+                        ("unreadable", tree.unreadable)):
+        for rel in names:
+            h.update(kind.encode() + b"\0" + os.fsencode(rel) + b"\0")
     return h.hexdigest()
 
 
@@ -124,15 +183,31 @@ def key_of(sub: Submission) -> dict:
     return {"files": tree_hash(sub.path), "grader": grader_hash()}
 
 
-def why_grade(sub: Submission, out: Path) -> str:
-    """Why OUT/<id>/results.json must be (re)made, or "" when it was made from these very files by this grader."""
+def safe_key(sub: Submission):
+    """key_of(sub), or None (and the submission's problem says why) when its files cannot be hashed."""
+    try:
+        return key_of(sub)
+    except Exception as exc:  # whatever the tree holds, the class is still graded
+        sub.problem = _joined(sub.problem, f"its files could not be hashed ({exc!r}), so it is graded on every run")
+        return None
+
+
+def _joined(*problems) -> str:
+    return "; ".join(p for p in problems if p)
+
+
+def why_grade(sub: Submission, out: Path, key: dict = None) -> str:
+    """Why OUT/<id>/results.json must be (re)made, or "" when it was made from these very files by this grader.
+
+    `key` is key_of(sub) when already known; None there means it is computed here.
+    """
     folder = out / sub.id
     try:
         stored = json.loads((folder / "key.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "unfinished" if (folder / "results.json").exists() else "new"
-    key = key_of(sub)
-    if not (folder / "results.json").is_file():
+    key = key or key_of(sub)
+    if not (folder / "results.json").is_file() or not isinstance(stored, dict):
         return "unfinished"
     if stored.get("files") != key["files"]:
         return "resubmitted"
@@ -155,42 +230,71 @@ def _init_worker() -> None:
     suite.all_checks()
 
 
-def grade_one(path: str, folder: str, key: dict) -> tuple[float, str]:
-    """Grade one submission into `folder`: results.json, then key.json (so an interrupted one is redone).
+def grade_one(path: str, folder: str, key) -> tuple[float, str]:
+    """Grade one submission into `folder`: results.json, then key.json (so an interrupted one is redone;
+    with `key` None, for files that could not be hashed, there is none and it is graded on every run).
 
-    Returns (score, problem): problem is "" unless the grader itself failed.
+    Returns (score, problem): problem is "" unless the grader itself failed, at any step.
     """
-    from .__main__ import failure_document
     from .grade import grade
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "key.json").unlink(missing_ok=True)
-    with open(folder / "grading.log", "w", encoding="utf-8") as log:
-        try:
-            doc = grade(path, log=log)
-        except Exception as exc:  # the grader broke, not the student: keep going, retry on the next run
-            log.write(f"grader failed: {exc!r}\n")
-            results.write(failure_document(repr(exc)), folder / "results.json")
-            return 0.0, f"grader failed ({exc!r}); see {folder / 'grading.log'}"
-    results.write(doc, folder / "results.json")
-    (folder / "key.json").write_text(json.dumps(key) + "\n", encoding="utf-8")
-    return doc["score"], ""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "key.json").unlink(missing_ok=True)
+        with open(folder / "grading.log", "w", encoding="utf-8", errors="backslashreplace") as log:
+            try:
+                doc = grade(path, log=log)
+            except Exception as exc:
+                log.write(f"grader failed: {exc!r}\n")
+                raise
+        results.write(doc, folder / "results.json")
+        if key:
+            (folder / "key.json").write_text(json.dumps(key) + "\n", encoding="utf-8")
+        return doc["score"], ""
+    except Exception as exc:  # the grader broke, not the student: keep going, retry on the next run
+        return 0.0, record_failure(folder, f"grader failed ({exc!r}); see {folder / 'grading.log'}")
+
+
+def record_failure(folder: Path, problem: str) -> str:
+    """A results.json in `folder` that says the grader failed (when it can be written at all); returns `problem`."""
+    from .__main__ import failure_document
+
+    try:
+        (Path(folder) / "key.json").unlink(missing_ok=True)
+        results.write(failure_document(problem), Path(folder) / "results.json")
+    except Exception:  # e.g. OUT/<id> is not a folder: grades.csv still has the problem
+        pass
+    return problem
 
 
 # ---------------------------------------------------------------- grades.csv
 def load_results(out: Path, subs: list[Submission]) -> dict[str, dict]:
+    """Each submission's results.json that exists and has the shape grades.csv needs."""
     docs = {}
     for sub in subs:
+        path = out / sub.id / "results.json"
         try:
-            docs[sub.id] = json.loads((out / sub.id / "results.json").read_text(encoding="utf-8"))
+            doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        if _usable(doc):
+            docs[sub.id] = doc
+        else:
+            sub.problem = _joined(sub.problem, f"{path} is not a results document")
     return docs
 
 
+def _usable(doc) -> bool:
+    tests = doc.get("tests") if isinstance(doc, dict) else None
+    return (isinstance(doc.get("score") if isinstance(doc, dict) else None, (int, float)) and isinstance(tests, list)
+            and all(isinstance(t, dict) and isinstance(t.get("name"), str)
+                    and isinstance(t.get("score"), (int, float)) for t in tests))
+
+
 def write_csv(out: Path, subs: list[Submission], docs: dict[str, dict]) -> Path:
-    """grades.csv: one row per student (a group's members share their row's scores), ungraded ones left blank."""
+    """grades.csv: one row per student (a group's members share their row's scores), ungraded ones left blank,
+    and in the last column what went wrong with the submission, if anything."""
     tests = []
     for doc in docs.values():
         tests += [t["name"] for t in doc["tests"] if t["name"] not in tests]
@@ -198,13 +302,14 @@ def write_csv(out: Path, subs: list[Submission], docs: dict[str, dict]) -> Path:
     tmp = path.with_suffix(".csv.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["sid", "name", "email", "submission", "total", *tests])
+        writer.writerow(["sid", "name", "email", "submission", "total", *tests, "problem"])
         for sub in subs:
             doc = docs.get(sub.id)
             scores = {t["name"]: t["score"] for t in doc["tests"]} if doc else {}
             total = doc["score"] if doc else ""
             for s in sub.students:
-                writer.writerow([s["sid"], s["name"], s["email"], sub.id, total, *(scores.get(t, "") for t in tests)])
+                writer.writerow([s["sid"], s["name"], s["email"], sub.id, total, *(scores.get(t, "") for t in tests),
+                                 sub.problem])
     os.replace(tmp, path)
     return path
 
@@ -227,7 +332,9 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     subs = discover(root)
-    reasons = {s.id: "forced" if force else why_grade(s, out) for s in subs}
+    keys = {s.id: safe_key(s) for s in subs}
+    reasons = {s.id: "forced" if force else "unhashable" if keys[s.id] is None else why_grade(s, out, keys[s.id])
+               for s in subs}
     todo = [s for s in subs if reasons[s.id]]
     counts = {"total": len(subs), "skipped": len(subs) - len(todo), "graded": 0, "failed": 0, "interrupted": False}
     if not todo:
@@ -241,45 +348,76 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
         why = ", ".join(f"{n} {reason}" for reason, n in Counter(reasons[s.id] for s in todo).most_common())
         print(f"{len(subs)} submissions: {counts['skipped']} up to date, {why}: grading {len(todo)} "
               f"on {jobs} processes.")
-        counts.update(_grade_all(todo, out, jobs, progress))
+        counts.update(_grade_all(todo, out, jobs, progress, keys))
     path = write_csv(out, subs, load_results(out, subs))
     print(f"wrote {path}")
     return counts
 
 
-def _grade_all(todo: list[Submission], out: Path, jobs: int, progress: bool) -> dict:
-    graded, failed, started = 0, 0, time.monotonic()
+def _grade_all(todo: list[Submission], out: Path, jobs: int, progress: bool, keys: dict, work=None) -> dict:
+    """Grade `todo` in `jobs` spawned processes (`work` stands in for grade_one in tests).
+
+    A process that dies takes every grading then running or waiting in its pool with it: those are
+    graded again, each in a fresh pool of its own, so that only one that kills its process again
+    is recorded as failed.
+    """
+    counts = {"graded": 0, "failed": 0}
+    started = time.monotonic()
     bar = tqdm(total=len(todo), unit="sub", disable=not progress, file=sys.stdout)
+    try:
+        lost = _pool_round(todo, out, jobs, keys, work, bar, counts, last=False)
+        for sub in lost:
+            _pool_round([sub], out, 1, keys, work, bar, counts, last=True)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"{counts['graded']} of {len(todo)} graded. Run the same command again to grade the rest.")
+        return {**counts, "interrupted": True}
+    bar.close()
+    minutes = (time.monotonic() - started) / 60
+    print(f"graded {counts['graded']} in {minutes * 60:.0f} s ({counts['graded'] / minutes:.1f} per minute), "
+          f"{counts['failed']} grader failures")
+    return counts
+
+
+def _pool_round(subs: list, out: Path, jobs: int, keys: dict, work, bar, counts: dict, last: bool) -> list:
+    """Grade `subs` in one pool; returns those lost with a process that died (recorded as failed when `last`).
+
+    On Ctrl-C the running gradings finish (they are counted) and KeyboardInterrupt goes on up.
+    """
+    work = work or grade_one
     # spawn: fresh workers, never a fork of a process whose torch threads are already running
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker)
-    futures = {}
+                               initializer=_init_worker if work is grade_one else None)
+    futures, seen, lost = {}, set(), []
     try:
-        futures = {pool.submit(grade_one, str(s.path), str(out / s.id), key_of(s)): s for s in todo}
+        futures = {pool.submit(work, str(s.path), str(out / s.id), keys.get(s.id)): s for s in subs}
         for future in as_completed(futures):
             sub = futures[future]
+            seen.add(future)
             try:
                 score, problem = future.result()
-            except Exception as exc:  # the worker process itself died
-                score, problem = 0.0, f"worker died: {exc!r}"
+            except BrokenProcessPool as exc:
+                if not last:
+                    lost.append(sub)
+                    continue
+                score, problem = 0.0, record_failure(out / sub.id, f"its grading process died ({exc!r})")
+            except Exception as exc:  # e.g. a result that could not be sent back
+                score, problem = 0.0, record_failure(out / sub.id, f"grading failed in its process ({exc!r})")
             if problem:
-                failed += 1
+                counts["failed"] += 1
+                sub.problem = _joined(sub.problem, problem)
                 tqdm.write(f"{sub.id}: {problem}", file=sys.stdout)
-            graded += 1
+            counts["graded"] += 1
             bar.set_postfix_str(f"{sub.id} {score:g}", refresh=False)
             bar.update()
     except KeyboardInterrupt:
         bar.close()
-        print(f"\nInterrupted after {graded} of {len(todo)}; letting the running gradings finish ...")
+        print("\nInterrupted; letting the running gradings finish ...")
         pool.shutdown(wait=True, cancel_futures=True)
-        graded = sum(1 for f in futures if f.done() and not f.cancelled())
-        print(f"{graded} of {len(todo)} graded. Run the same command again to grade the rest.")
-        return {"graded": graded, "failed": failed, "interrupted": True}
+        counts["graded"] += sum(1 for f in futures if f not in seen and f.done() and not f.cancelled())
+        raise
     pool.shutdown(wait=True)
-    bar.close()
-    minutes = (time.monotonic() - started) / 60
-    print(f"graded {graded} in {minutes * 60:.0f} s ({graded / minutes:.1f} per minute), {failed} grader failures")
-    return {"graded": graded, "failed": failed}
+    return lost
 
 
 def main(argv=None) -> int:

@@ -95,6 +95,7 @@ def test_csv_has_one_row_per_student_and_totals_that_add_up(graded):
     _, out, _ = graded
     rows = read_csv(out)
     assert [r["sid"] for r in rows] == ["1001", "1002", "1003", "1004"]
+    assert [r["problem"] for r in rows] == ["", "", "", ""]  # the last column: what went wrong, if anything
     assert rows[2]["name"] == "Grace Hopper" and rows[2]["submission"] == "submission_1002"
     for row in rows:
         doc = json.loads((out / row["submission"] / "results.json").read_text())

@@ -7,12 +7,15 @@ Grading costs about 10 s, so only two tests here grade for real.
 """
 
 import bz2
+import csv
 import io
 import json
 import os
 import shutil
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -21,7 +24,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import judge, results, sandbox, submission, suite
+from autograder import batch, results, sandbox, submission
+
+# judge and suite (they import torch) are imported where they are used: the pool processes of
+# test_a_dying_grading_process_costs_only_its_own_submission import this module, and start faster without.
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "scratchnn"
@@ -301,6 +307,8 @@ def test_a_status_line_of_the_wrong_shape_is_not_trusted():
 @pytest.fixture(scope="module")
 def checks():
     """One real check per part (forward, backward, gradcheck, robust, large, sine_fit)."""
+    from autograder import suite
+
     one = {}
     for check in suite.all_checks():
         one.setdefault(check.part, check)
@@ -319,6 +327,8 @@ STATUSES = [{"id": "j"}, {"id": "j", "timeout": "yes", "signal": "9", "exit": [1
 
 @pytest.mark.parametrize("meta", MALFORMED, ids=[json.dumps(m)[:40] for m in MALFORMED])
 def test_malformed_results_give_a_verdict_of_zero_never_an_exception(checks, meta):
+    from autograder import judge
+
     for check in checks:
         for status in STATUSES:
             for arrays in ({}, {"r0c0": "not an array", "r0c1": np.array(["x"]), "W0": 5}, None):
@@ -327,6 +337,8 @@ def test_malformed_results_give_a_verdict_of_zero_never_an_exception(checks, met
 
 
 def test_the_messages_say_what_could_not_be_read(checks):
+    from autograder import judge
+
     forward = checks[0]
     said = judge.judge(forward, {"status": {"id": "j"}, "meta": {"error": "boom"}, "arrays": {}}).output
     assert said.startswith("Your code's results could not be read (its error is not a JSON object)")
@@ -338,3 +350,118 @@ def test_the_messages_say_what_could_not_be_read(checks):
     assert "your code raised: boom" in said
     assert judge.error_text("Importing linear.py failed", "boom") == "Importing linear.py failed: boom"
     assert judge.error_text("x", {"type": "E", "message": "m" * 10_000}).endswith("m [...]")
+
+
+# ---------------------------------------------------------------- grading for real (two gradings)
+def files_output(doc: dict) -> str:
+    return next(t["output"] for t in doc["tests"] if t["name"].startswith("Files"))
+
+
+def test_the_solution_in_a_hostile_tree_scores_100_with_notes(tree, tmp_path):
+    out = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "autograder", str(tree), "--results", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    doc = json.loads(out.read_bytes().decode("utf-8"))  # strict UTF-8: every name was made printable
+    assert not results.validate(doc) and doc["score"] == 100
+    said = files_output(doc)
+    for note in ("skipped a symlink named sub/linear.py", "ignored caf\\xff\\xfe/linear.py",
+                 f"deeper than {submission.MAX_DEPTH} levels", f"ignored {OTHER_FILES:,} other files",
+                 "skipped a special file named sub/losses.py"):
+        assert note in said
+    assert not list(tmp_path.glob(".results-*"))
+
+
+BATCH_METADATA = """\
+good:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '1'
+weird:
+  :submitters: 5
+"""
+
+
+def test_a_class_with_a_hostile_tree_and_broken_submissions_is_graded_in_full(tmp_path):
+    export = tmp_path / "export"
+    hostile(export / "good")
+    (export / os.fsdecode(b"broken\xff")).mkdir()
+    (export / os.fsdecode(b"broken\xff") / "linear.py").write_text("def (:\n")
+    (export / "weird").mkdir()  # its metadata names no one, and it holds nothing
+    (export / batch.METADATA).write_text(BATCH_METADATA)
+    try:
+        counts = batch.run(export, tmp_path / "out", jobs=2, progress=False)
+    finally:
+        remove_chain(export / "good")
+    assert counts["graded"] == 3 and counts["failed"] == 0
+    with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    assert sorted(rows) == ["broken_", "good", "weird"]
+    assert float(rows["good"]["total"]) == 100 and rows["good"]["sid"] == "1" and not rows["good"]["problem"]
+    assert float(rows["broken_"]["total"]) < 100 and rows["broken_"]["sid"] == "broken\\xff"
+    assert rows["weird"]["sid"] == "weird" and "no submitters" in rows["weird"]["problem"]
+    doc = json.loads((tmp_path / "out" / "good" / "results.json").read_bytes().decode("utf-8"))
+    assert "skipped a symlink named sub/linear.py" in files_output(doc)
+    for sub in rows:
+        assert not results.validate(json.loads((tmp_path / "out" / sub / "results.json").read_text()))
+
+
+# ---------------------------------------------------------------- a class: one submission's trouble is its own
+def test_tree_hash_walks_as_the_grader_does(tree, tmp_path):
+    started = time.monotonic()
+    first = batch.tree_hash(tree)
+    assert time.monotonic() - started < 5
+    target = tmp_path / "target.txt"
+    target.write_text("one")
+    os.symlink(target, tree / "link.txt")
+    linked = batch.tree_hash(tree)
+    target.write_text("two")  # what a symlink points to is never read
+    assert batch.tree_hash(tree) == linked != first
+    with open(tree / "linear.py", "a") as f:
+        f.write("# resubmitted\n")
+    assert batch.tree_hash(tree) != linked
+
+
+def test_grade_one_records_a_failure_at_any_step(tmp_path, monkeypatch):
+    from autograder import grade
+
+    def broken_grade(path, log):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(grade, "grade", broken_grade)
+    score, problem = batch.grade_one(str(tmp_path), str(tmp_path / "out" / "a"), {"files": "x", "grader": "y"})
+    assert score == 0 and "RuntimeError('boom')" in problem
+    doc = json.loads((tmp_path / "out" / "a" / "results.json").read_text())
+    assert doc["tests"][0]["name"] == "Autograder: could not run" and not results.validate(doc)
+    assert not (tmp_path / "out" / "a" / "key.json").exists()  # graded again on the next run
+    (tmp_path / "out" / "b").write_text("a file where the submission's folder should be")
+    score, problem = batch.grade_one(str(tmp_path), str(tmp_path / "out" / "b"), None)
+    assert score == 0 and "grader failed" in problem
+
+
+def test_discover_survives_broken_metadata_and_odd_folder_names(tmp_path):
+    for name in (b"a?", b"a!", b"caf\xc3\xa9", b"x\xff"):
+        os.mkdir(os.path.join(os.fsencode(tmp_path), name))
+    (tmp_path / batch.METADATA).write_text("a?: [unclosed\n")
+    subs = batch.discover(tmp_path)
+    assert [s.id for s in subs] == ["a_", "a_-2", "caf_", "x_"]
+    assert [s.students[0]["sid"] for s in subs] == ["a!", "a?", "café", "x\\xff"]
+    assert all(s.problem.startswith(f"{batch.METADATA} could not be read") for s in subs)
+
+
+def fake_grading(path: str, folder: str, key) -> tuple:
+    """Stands in for batch.grade_one in a pool's process: dies outright for a submission named 'dies'."""
+    if path.endswith("dies"):
+        os._exit(3)
+    results.write(results.results([results.test("t", 1, 1, "visible", "ok")], "ok"), Path(folder) / "results.json")
+    return 1.0, ""
+
+
+def test_a_dying_grading_process_costs_only_its_own_submission(tmp_path):
+    subs = [batch.Submission(name, tmp_path / name) for name in ("first", "dies", "last")]
+    counts = batch._grade_all(subs, tmp_path / "out", 1, False, {}, work=fake_grading)
+    assert counts == {"graded": 3, "failed": 1}
+    assert "its grading process died" in subs[1].problem and not subs[0].problem and not subs[2].problem
+    doc = json.loads((tmp_path / "out" / "dies" / "results.json").read_text())
+    assert doc["tests"][0]["name"] == "Autograder: could not run"
+    assert json.loads((tmp_path / "out" / "last" / "results.json").read_text())["score"] == 1
