@@ -67,6 +67,8 @@ class Watch:
         self.recorder = rules and recorder.Recorder(
             recorder.OperatorRules(rules.get("ops", {}), rules.get("parts", {})), rules.get("student_files", []))
         self.patches = recorder.Patches()
+        if self.recorder:
+            recorder.watch(self.recorder)
         recorder.autograd_off()
 
     def calls(self):
@@ -114,21 +116,34 @@ def run_ops(job, inputs, watch):
                 obj = cls(**run.get("kwargs", {}))
             for attr, key in run.get("params", {}).items():
                 setattr(obj, attr, inputs[key].clone())
+            given = []  # every tensor handed to the object in this run: (call, arg index, tensor, input name)
+            info["changed"] = []  # [call that changed it, call it was given to, arg index]
             for c, (method, args) in enumerate(run["calls"]):
                 tensors = [inputs[a].clone() for a in args]
+                given += [(c, i, t, a) for i, (t, a) in enumerate(zip(tensors, args, strict=True))]
                 with watch.calls():
                     value = getattr(obj, method)(*tensors)
+                for c0, i, t, a in given:  # the caller's tensors, after every call (a cached x changed later too)
+                    if [c0, i] not in [ch[1:] for ch in info["changed"]] and not _same(t, inputs[a]):
+                        info["changed"].append([c, c0, i])
                 if c in run.get("record", [c]):
                     record(arrays, info, f"r{r}c{c}", value)
                     for attr in run.get("attrs", []):
                         record(arrays, info, f"r{r}c{c}{attr}", getattr(obj, attr, None))
-                    if run.get("inputs_after"):
-                        for i, t in enumerate(tensors):
-                            record(arrays, info, f"r{r}c{c}in{i}", t)
+            if run.get("inputs_after"):  # every tensor given, as it is at the end of the run
+                for c0, i, t, _ in given:
+                    record(arrays, info, f"r{r}c{c0}in{i}", t)
         except Exception as exc:  # the student's error, reported per run
             info["error"] = describe_error(exc)
         runs.append(info)
     return arrays, {"runs": runs}
+
+
+def _same(t, original) -> bool:
+    import torch
+
+    return type(t) is torch.Tensor and t.dtype == original.dtype and t.shape == original.shape and \
+        bool(torch.equal(t, original))
 
 
 def run_import(job, inputs, watch):
@@ -164,6 +179,7 @@ def run_sine_fit(job, inputs, watch):
     x, y = train.sine_data(seed=job["seed"])
     order = torch.Generator().manual_seed(job["seed"] + 1)
     lr, size = settings["lr"], settings["batch_size"]
+    step = 0
     for _ in range(settings["epochs"]):
         perm = torch.randperm(len(x), generator=order)
         for start in range(0, len(x), size):
@@ -176,17 +192,58 @@ def run_sine_fit(job, inputs, watch):
             diff = out - y[idx]
             with watch.calls():
                 model.backward(diff * (2.0 / diff.numel()))
+            truth = _true_gradients(params, x[idx], y[idx]) if job["activation"] == "relu" else None
             for i, (layer, (W, b)) in enumerate(zip(layers, params, strict=True)):
                 dW, db = getattr(layer, "dW", None), getattr(layer, "db", None)
                 _expect_tensor(dW, tuple(W.shape), f"dW of layer {i}")
                 _expect_tensor(db, tuple(b.shape), f"db of layer {i}")
-                W.add_(dW, alpha=-lr)
-                b.add_(db, alpha=-lr)
+                if truth is not None:
+                    _expect_gradient(dW, truth[i][0], f"dW of layer {i}", step)
+                    _expect_gradient(db, truth[i][1], f"db of layer {i}", step)
+            for (W, b), layer in zip(params, layers, strict=True):
+                W.add_(layer.dW, alpha=-lr)
+                b.add_(layer.db, alpha=-lr)
+            step += 1
     arrays, info = {}, {}
     for i, (W, b) in enumerate(params):
         record(arrays, info, f"W{i}", W)
         record(arrays, info, f"b{i}", b)
     return arrays, {"values": info}
+
+
+GRADIENT_RTOL = 1e-4  # of the gradient's norm; a correct float32 backward is within about 1e-6
+
+
+def _true_gradients(params, x, y) -> list:
+    """[(dW, db)] of the MSE of the ReLU MLP with these weights on the batch (x, y): what a right backward gives."""
+    import torch
+
+    hs, zs, h = [x], [], x
+    for i, (W, b) in enumerate(params):
+        z = torch.addmm(b, h, W)
+        zs.append(z)
+        h = z.clamp(min=0) if i < len(params) - 1 else z
+        hs.append(h)
+    d = (h - y) * (2.0 / h.numel())
+    grads = []
+    for i in reversed(range(len(params))):
+        grads.append((hs[i].T @ d, d.sum(dim=0)))
+        if i:
+            d = (d @ params[i][0].T) * (zs[i - 1] > 0)
+    return grads[::-1]
+
+
+def _expect_gradient(got, truth, what, step) -> None:
+    """The grader trains with the student's gradients: each must be the loss's gradient at every step
+    (so that no backward can steer the weights anywhere else)."""
+    import torch
+
+    off = float(torch.linalg.vector_norm((got - truth).double()))
+    size = float(torch.linalg.vector_norm(truth.double()))
+    if not off <= GRADIENT_RTOL * size + 1e-7:  # NaN fails too
+        raise SineFitError(f"at training step {step + 1}, {what} is not the gradient of the loss (off by "
+                           f"{off / max(size, 1e-30):.2g} of its size): the grader trains with your gradients, "
+                           "so they must be right at every step")
 
 
 def _expect_tensor(value, shape, what) -> None:
@@ -312,6 +369,7 @@ def main():
     import torch
 
     recorder.warm_up()
+    recorder.install_watchers()
 
     torch.set_num_threads(1)
     REPLIES = os.fdopen(os.dup(1), "w", buffering=1)

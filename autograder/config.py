@@ -56,6 +56,18 @@ KINK_MARGIN = 1e-3
 # Magnitudes of the large-input probes.
 LARGE = (1e2, 1e3, 1e4)
 
+# Where the contract leaves a choice, every reading is accepted (autograder/suite.py builds each
+# one as another right answer; an element may match any of them). Kinks: KINKS in suite.py.
+ACCEPTED = {
+    "BCELoss clamp precision": "“BCELoss takes probabilities and clamps them to [1e-7, 1-1e-7]”: the bound "
+                               "may be applied in the input's dtype (in float32 1 − 1e-7 rounds to 1 − 1.19e-7, "
+                               "so the loss at p = 1 differs by about 1%) or in float64, cast back.",
+    "BCELoss gradient where clamped": "at a clamped probability both the formula's gradient at the bound and 0 "
+                                      "(the exact derivative of the clamped loss) are accepted.",
+    "subgradients at kinks": "“where a function has a kink (ReLU and LeakyReLU at 0, MAE at 0) any valid "
+                             "subgradient is accepted”.",
+}
+
 # ---------------------------------------------------------------- the sine fit
 # From `make calibrate` (autograder/calibrate.py, autograder/CALIBRATION.md): per activation, the
 # seed the grader trains with and the largest grid MSE that passes. With train.SETTINGS["relu"]
@@ -138,15 +150,23 @@ FORBIDDEN_NAMES = {
     "torch.overrides": "reflection over every torch function",
     "torch.profiler": "the profiler",
     "torch.hub": "downloads",
+    "torch.package": "loading code by name",
+    "torch.serialization": "file access",
+    "torch.multiprocessing": "processes, which run outside the operator recorder",
+    "logging.config": "loading code by name",
+    "logging.handlers": "threads, sockets and pickles",
+    "torch.distributed": "processes, which run outside the operator recorder",
     "torch.load": "file access",
     "torch.save": "file access",
     "torch.from_file": "file access",
 }
 # Built-in names that reach outside the file (files, other modules, the interpreter), when the name
-# is the built-in one: a parameter or variable of that name is the student's own.
+# is the built-in one: a parameter or variable of that name is the student's own. getattr and delattr
+# with a name written out ("cache") are judged as the attribute itself; setattr only writes (a change
+# to a library is seen at run time).
 FORBIDDEN_BUILTINS = {
     "open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
-    "getattr", "setattr", "delattr", "breakpoint", "memoryview",
+    "getattr", "delattr", "breakpoint", "memoryview",
 }
 # Double-underscore names a student file may use (anything else reaches into Python's internals).
 ALLOWED_DUNDERS = {"__init__", "__name__", "__class__", "__qualname__", "__doc__", "__call__", "__future__",

@@ -10,12 +10,16 @@ from . import config
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 
 
-def test(name: str, score: float, max_score: float, visibility: str, output: str) -> dict:
-    """One test entry; the output is cut to config.MAX_OUTPUT_CHARS."""
+def test(name: str, score: float, max_score: float, visibility: str, output: str, passed: bool = None) -> dict:
+    """One test entry; the output is cut to config.MAX_OUTPUT_CHARS. `status` is "passed" when the test
+    earned all its points (or, for a test of no points, when `passed` says so), else "failed": Gradescope
+    shows a test without a status as passed."""
     if len(output) > config.MAX_OUTPUT_CHARS:
         output = output[: config.MAX_OUTPUT_CHARS - 20] + "\n[... cut ...]"
+    if passed is None:
+        passed = score >= max_score - 1e-9
     return {"name": name, "score": round(float(score), 4), "max_score": float(max_score),
-            "visibility": visibility, "output": output}
+            "status": "passed" if passed else "failed", "visibility": visibility, "output": output}
 
 
 def results(tests: list[dict], output: str, extra: dict = None) -> dict:
@@ -36,6 +40,8 @@ def validate(doc: dict) -> list[str]:
                           ("visibility", str), ("output", str)):
             if not isinstance(t.get(key), kind):
                 problems.append(f"test {t.get('name')!r}: {key} missing or of the wrong type")
+        if t.get("status") not in ("passed", "failed"):
+            problems.append(f"test {t.get('name')!r}: status {t.get('status')!r}")
         if t.get("visibility") not in VISIBILITIES:
             problems.append(f"test {t.get('name')!r}: visibility {t.get('visibility')!r}")
         if isinstance(t.get("score"), (int, float)) and not 0 <= t["score"] <= t.get("max_score", 0) + 1e-9:

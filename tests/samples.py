@@ -13,8 +13,10 @@ Each row also says what grading must find:
            or the message that names the problem)
     score  for exploits: what the code honestly earns; the grade must be exactly that. A class
            that breaks the policy earns 0 in all its tests (the sine fit too, for Linear and
-           ReLU); something forbidden at module level (an import, a patch, a helper that module-level
-           code binds or runs) breaks it for every class of its file
+           ReLU); something forbidden at module level (an import of another module, a patch, a
+           helper that module-level code binds or runs) breaks it for every class of its file. An
+           import of a forbidden part of torch (a star import too) does nothing by itself: it breaks
+           the policy of the classes that use what it brought
     policy the class whose policy test must name the forbidden call, and at which line
     unpoliced  the honest score with the static policy switched off, where the sandbox and
            the operator recorder alone must hold the grade to it
@@ -305,13 +307,13 @@ SAMPLES = [
        (X, "return self._diff * (2.0 / self._diff.numel())",
         GRAD_ON + "y = self._diff.detach().clone().requires_grad_(True)\n"
         "        (g,) = grad((y * y).mean(), y)\n        " + GRAD_OFF + "return g")],
-      LOSSES, [("MSELoss", "torch.autograd.grad"), ("BCELoss", "torch.autograd")], score=70, kind="exploit",
+      "MSELoss", [("MSELoss", "torch.autograd.grad")], score=94, kind="exploit",
       policy=("MSELoss", "torch.autograd.grad", X, "(g,) = grad("), unpoliced=94),
     S("star_import_functional", "`from torch.nn.functional import *` in activations.py, then a bare relu(x) in "
       "ReLU.forward",
       [(A, "import torch\n", "import torch\nfrom torch.nn.functional import *  # relu, gelu, silu, ...\n"),
        (A, "self._y = x.clamp(min=0)", "self._y = relu(x)")],
-      ACTIVATIONS | {SINE}, [("ReLU", "torch.nn.functional.relu"), ("Tanh", "torch.nn.functional")], score=45,
+      {"ReLU", SINE}, [("ReLU", "torch.nn.functional.relu")], score=75,
       kind="exploit", policy=("ReLU", "torch.nn.functional.relu", A, "self._y = relu(x)"), unpoliced=75),
     S("helper_bound_sigmoid", "a module-level helper with torch.sigmoid bound as Sigmoid.forward (the class's own "
       "forward is correct)",

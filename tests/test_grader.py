@@ -189,12 +189,12 @@ def test_sample_loses_points_exactly_where_it_is_wrong(grades, sample):
     for group, text in sample.hint:
         assert text in outputs_that_lost(doc, group), f"{sample.name}: {text!r} not in {group}'s output"
     if sample.score is not None:
-        assert doc["score"] <= sample.score + 1e-6
+        assert doc["score"] <= sample.score + 1e-3  # results.json rounds scores to 4 decimals
 
 
 @pytest.mark.parametrize("sample", EXPLOITS, ids=lambda s: s.name)
 def test_exploit_earns_exactly_its_honest_score(grades, sample):
-    assert grades(sample.name)["score"] == pytest.approx(sample.score)
+    assert grades(sample.name)["score"] == pytest.approx(sample.score, abs=1e-3)
 
 
 @pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.policy], ids=lambda s: s.name)
@@ -214,13 +214,15 @@ def test_exploit_without_the_static_policy_still_earns_nothing_extra(grades, sam
     honest = sample.unpoliced
     if isinstance(honest, str):
         honest = grades(honest)["score"]
-    assert doc["score"] <= honest + 1e-6
+    assert doc["score"] <= honest + 1e-3
 
 
-def test_runtime_guard_reports_a_forbidden_call_by_name(grades):
+def test_the_recorder_reports_a_forbidden_operator_by_name_and_line(grades):
+    """With the static scan off, the operator that ran is named at the student's line that led to it."""
     doc = grades("getattr_sigmoid", policy=False)
     test = next(t for t in doc["tests"] if t["name"].startswith("Sigmoid: policy"))
-    assert test["score"] == 0 and "torch.sigmoid" in test["output"]
+    assert test["score"] == 0 and "aten.sigmoid ran (the built-in sigmoid), reached from `self._s = getattr(torch" \
+        in test["output"], test["output"]
 
 
 # ------------------------------------------------------------------ the command line, end to end
@@ -322,3 +324,14 @@ def test_a_sandbox_that_will_not_start_costs_only_its_checks(tmp_path, monkeypat
     check_document(doc)
     assert lost_groups(doc) == {"Tanh"}
     assert "ask for a regrade" in outputs_that_lost(doc, "Tanh")
+
+
+def test_every_test_has_a_status_and_a_missing_file_fails_the_files_test(grades):
+    """Gradescope shows a test without a status as passed: the 0-point Files test says failed when a file is missing."""
+    def files_status(doc):
+        return next(t["status"] for t in doc["tests"] if t["name"].startswith("Files"))
+
+    assert files_status(grades("solution")) == "passed"
+    assert files_status(grades("missing_file")) == "failed"
+    for t in grades("mae_over_B")["tests"]:
+        assert t["status"] == ("passed" if t["score"] >= t["max_score"] else "failed"), t["name"]

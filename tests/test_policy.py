@@ -60,10 +60,16 @@ ESCAPES = {
     "subclasses": ("return ().__class__.__base__.__subclasses__()", "", "__subclasses__"),
     "the built-in open": ("return open('/etc/passwd').read()", "", "line 6: open"),
     "a closure over the built-in": ("return (lambda: getattr)()(torch, 'sigmoid')(x)", "", "getattr"),
+    "getattr of a computed name": ("return getattr(torch, 'sig' + 'moid')(x)", "", "getattr"),
+    "getattr of a private name": ("return getattr(torch, '_C')", "", "getattr(..., '_C')"),
     "string annotation run as code": ("return 0", "def f(x: \"__import__('os')\"): pass", "__import__"),
     "dunder in a string annotation": ("return 0", "def f(x: '__builtins__'): pass", "__builtins__"),
     "torch.nn in a string annotation": ("return 0", "def f(x: 'torch.nn.Module'): pass", "torch.nn.Module"),
     "an import of another module": ("return x", "import numpy", "import numpy"),
+    "processes through torch": ("return torch.multiprocessing.Pool(2)", "", "torch.multiprocessing"),
+    "loading by name": ("return torch.package.PackageImporter('x')", "", "torch.package"),
+    "logging's resolver": ("return logging.config.BaseConfigurator({}).resolve('torch.nn')", "import logging.config",
+                           "logging.config"),
     "patching torch": ("return x", "torch.allclose = lambda *a, **k: True", "monkey-patching"),
     "patching through an alias": ("return x", "t = torch\nt.tanh = lambda v: v", "monkey-patching"),
 }
@@ -89,8 +95,9 @@ def test_every_branch_is_scanned(footer):
 def test_only_the_main_block_is_dead_code():
     footer = 'if __name__ == "__main__":\n    import numpy\n    print(torch.nn.functional.relu(torch.ones(2)))'
     assert scan_sigmoid("return x", footer=footer) == []
-    rebound = '__name__ = "__main__"\n' + footer
-    assert scan_sigmoid("return x", footer=rebound) != []
+    for rebind in ('__name__ = "__main__"', 'def f():\n    global __name__\n    __name__ = "__main__"',
+                   '[(__name__ := "__main__") for _ in [0]]'):
+        assert scan_sigmoid("return x", footer=rebind + "\n" + footer) != [], rebind
 
 
 # ------------------------------------------------------------------ the scan: nothing that only looks forbidden
@@ -110,10 +117,13 @@ def test_only_the_main_block_is_dead_code():
     ("print(x, repr(x), f'{x}', str(x)); assert torch.isfinite(x).all(), f'{x}'; return x", ""),
     ("return x  # torch.sigmoid(x), loss.backward(), torch.nn.functional", '"""Not torch.autograd.grad."""'),
     ("print(self.__class__.__name__, type(self).__qualname__); return x", ""),
-    ("log.debug('x %s', x); return x", "import logging\nlog = logging.getLogger(__name__)"),
     ("return make(x)()", "def make(open):\n    def f():\n        return open\n    return f"),
     ("return x", "from __future__ import annotations\nfrom typing import Optional\nS: Optional[torch.Tensor] = None"),
     ("return x", "import torch.nn.functional as F  # imported, never used"),
+    ("log.debug('x %s', x); return x", "import logging\nlog = logging.getLogger(__name__)"),
+    ("return getattr(self, 'cache', x)", ""),
+    ("return x", "def add_to_class(Class):\n    def wrapper(obj):\n        setattr(Class, obj.__name__, obj)\n"
+                 "    return wrapper"),
 ])
 def test_ordinary_code_is_not_flagged(body, header):
     assert scan_sigmoid(body, header) == []

@@ -116,6 +116,19 @@ def _modules_along(dotted: str) -> list:
     return out
 
 
+def _rebinds_name(tree) -> bool:
+    """Whether the file could change `__name__` anywhere (an assignment, a walrus, a `global`, a loop target...)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "__name__" and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and "__name__" in node.names:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name) == "__name__"
+                                                                   for a in node.names):
+            return True
+    return False
+
+
 def _is_main_guard(node) -> bool:
     """`if __name__ == "__main__":` exactly (its body never runs when the file is imported)."""
     t = node.test
@@ -141,7 +154,7 @@ class _Scanner(ast.NodeVisitor):
         self.found, self.uses = {}, {}  # owner -> [Violation], owner -> names it uses
         self.owner, self.checking = "", False
         self._star_names = None
-        self.main_guard_dead = "__name__" not in {s.get_name() for s in table.get_symbols() if s.is_assigned()}
+        self.main_guard_dead = not _rebinds_name(tree)
 
     # ------------------------------------------------ scopes
     def _child(self, node):
@@ -391,6 +404,22 @@ class _Scanner(ast.NodeVisitor):
             why = self._attribute_rule(node.attr, own_allowed=True)
             if why:
                 self.add(node, "." + node.attr, why)
+        self.generic_visit(node)
+
+    def visit_Call(self, node):
+        """getattr(obj, "name") with a name written out is judged as obj.name; only a computed name reaches
+        anything, and is reported as the built-in itself."""
+        func = node.func
+        if (isinstance(func, ast.Name) and func.id in ("getattr", "hasattr", "delattr") and len(node.args) >= 2
+                and self._binding(func.id) is None and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)):
+            name = node.args[1].value
+            why = self._attribute_rule(name, own_allowed=True)
+            if why:
+                self.add(node, f"{func.id}(..., {name!r})", why)
+            for arg in [*node.args, *node.keywords]:
+                self.visit(arg)
+            return
         self.generic_visit(node)
 
     def visit_Name(self, node):

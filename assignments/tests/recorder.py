@@ -205,12 +205,17 @@ class Patches:
         self.before = {name: dict(vars(owner)) for name, owner in self.owners.items()}
 
     def changed(self) -> list:
-        """Dotted names that were removed or rebound since the snapshot. (Additions are left alone:
-        torch adds its submodules as they are first imported, and a new name changes nothing the kit uses.)"""
+        """Dotted names that were removed, rebound or added since the snapshot (an added __eq__ on
+        torch.Tensor hides TensorBase's). PyTorch's own changes are left alone: a submodule added to
+        torch as it is first imported, and a function rebound to a torch wrapper of itself
+        (torch._dynamo wraps torch.manual_seed on import)."""
         out = []
         for name, owner in self.owners.items():
-            now = vars(owner)
-            out += [f"{name}.{k}" for k, v in self.before[name].items() if now.get(k, _MISSING) is not v]
+            now, before = vars(owner), self.before[name]
+            for key in sorted(set(now) | set(before)):
+                old, new = before.get(key, _MISSING), now.get(key, _MISSING)
+                if old is not new and not _torchs_own(old, new):
+                    out.append(f"{name}.{key}")
         return out
 
     def report_to(self, recorder: Recorder) -> bool:
@@ -220,6 +225,94 @@ class Patches:
             recorder.report(f"{name} was changed", "changing a library (monkey-patching)",
                             "leave torch and Python's built-ins as they are")
         return not changed
+
+
+def _torchs_own(old, new) -> bool:
+    """A submodule torch added as it was imported, or a function rebound to torch's own wrapper of it."""
+    import types
+
+    if old is _MISSING and isinstance(new, types.ModuleType):
+        return True
+    code = getattr(new, "__code__", None)
+    return (getattr(new, "__wrapped__", None) is old and code is not None
+            and os.path.dirname(torch.__file__) in os.path.abspath(code.co_filename))
+
+
+# PyTorch's entry points that take a mode off the dispatcher or route around it (the Python helpers
+# such as torch.utils._python_dispatch._disable_current_modes all end in one of these).
+SWITCHES = ("_pop_torch_dispatch_stack", "_push_on_torch_dispatch_stack", "_set_dispatch_mode", "_unset_dispatch_mode",
+            "_DisableTorchDispatch", "_ExcludeDispatchKeyGuard", "ExcludeDispatchKeyGuard", "_ForceDispatchKeyGuard",
+            "_IncludeDispatchKeyGuard", "_SetExcludeDispatchKeyGuard", "_DisablePythonDispatcher")
+PRINTING = (os.path.join("torch", "_tensor_str.py"), os.path.join("torch", "_tensor.py"))
+ACTIVE = []  # the recorder of the running job (set by `watch`), for the watchers installed once per process
+
+
+def watch(recorder: Recorder) -> None:
+    """Make `recorder` the one the watchers of install_watchers() report to."""
+    ACTIVE[:] = [recorder]
+
+
+def install_watchers() -> None:
+    """Once per process, before student code is imported: report every switch of the dispatcher
+    (even one undone before the call returns, which check_intact cannot see) and every thread or
+    process student code starts (neither runs inside the recorder). Each entry point is replaced
+    wherever a loaded module holds it (torch.utils._python_dispatch and threading import theirs)."""
+    import _thread
+
+    for name in SWITCHES:
+        if hasattr(torch._C, name):
+            _replace_everywhere(getattr(torch._C, name), _watched(getattr(torch._C, name), "switch"))
+    for name in ("start_new_thread", "start_joinable_thread"):
+        if hasattr(_thread, name):
+            _replace_everywhere(getattr(_thread, name), _watched(getattr(_thread, name), "a thread"))
+    os.register_at_fork(before=lambda: _report_spawn("a new process"))
+
+
+def _replace_everywhere(original, wrapper) -> None:
+    for module in list(sys.modules.values()):
+        try:
+            names = [k for k, v in vars(module).items() if v is original]
+        except TypeError:
+            continue
+        for k in names:
+            setattr(module, k, wrapper)
+
+
+def _watched(original, what: str):
+    def watched(*args, **kwargs):
+        if what == "switch":
+            _report_switch()
+        else:
+            _report_spawn(what)
+        return original(*args, **kwargs)
+
+    return watched
+
+
+def _report_switch() -> None:
+    recorder = ACTIVE[0] if ACTIVE else None
+    frame = recorder and _student_frame(recorder.student_files)
+    if frame is not None and not _printing(sys._getframe(2), frame):
+        recorder._see("the operator recorder was switched off", "a way around the course policy",
+                      "leave PyTorch's dispatcher alone", frame=frame)
+
+
+def _report_spawn(what: str) -> None:
+    recorder = ACTIVE[0] if ACTIVE else None
+    frame = recorder and _student_frame(recorder.student_files)
+    if frame is not None:
+        recorder._see(f"{what} was started", "code that runs outside the operator recorder",
+                      "compute in the method itself", frame=frame)
+
+
+def _printing(frame, student) -> bool:
+    """Whether PyTorch's tensor formatting stands between the student's frame and this call
+    (printing a tensor takes the modes off the dispatcher inside PyTorch's own code: never counts)."""
+    while frame is not None and frame is not student:
+        if frame.f_code.co_filename.endswith(PRINTING):
+            return True
+        frame = frame.f_back
+    return False
 
 
 _MISSING = object()
