@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch calibrate bench compat clean nbgrader otter
+.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch calibrate bench bench-hostile compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
@@ -13,6 +13,7 @@ help:
 	@echo "make batch SUBMISSIONS=dir [BATCH_OUT=build/batch]  grade a whole class, write grades.csv and report.html"
 	@echo "make calibrate       re-run the sine-fit calibration over many seeds"
 	@echo "make bench           print speed and memory figures"
+	@echo "make bench-hostile   the worst-case grading time on half a core (about 8 minutes)"
 	@echo "make compat          grade the examples and run the public tests under python3.10 (OTHER_PYTHON=...)"
 	@echo "make nbgrader        build the handout notebook as an nbgrader course in build/nbgrader"
 	@echo "make otter           build the handout notebook as an Otter assignment in build/otter"
@@ -77,7 +78,12 @@ compat: venv
 bench: venv
 	$(PY) bench/bench_reference.py
 	$(PY) bench/bench_grader.py
+	$(PY) bench/bench_sandbox.py
 	$(PY) bench/bench_batch.py
+
+# The worst case of one grading: every check slow to its limit, on half a core (about 8 minutes).
+bench-hostile: venv
+	$(PY) bench/bench_sandbox.py --hostile
 
 # The handout notebook (notebooks/handout.py) in each flavour; the student notebook lands in
 # build/nbgrader/release/handout/ or build/otter/dist/student/, the Otter grader zip in build/otter/dist/autograder/.

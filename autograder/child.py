@@ -192,14 +192,11 @@ def run_sine_fit(job, inputs, watch):
             diff = out - y[idx]
             with watch.calls():
                 model.backward(diff * (2.0 / diff.numel()))
-            truth = _true_gradients(params, x[idx], y[idx]) if job["activation"] == "relu" else None
             for i, (layer, (W, b)) in enumerate(zip(layers, params, strict=True)):
-                dW, db = getattr(layer, "dW", None), getattr(layer, "db", None)
-                _expect_tensor(dW, tuple(W.shape), f"dW of layer {i}")
-                _expect_tensor(db, tuple(b.shape), f"db of layer {i}")
-                if truth is not None:
-                    _expect_gradient(dW, truth[i][0], f"dW of layer {i}", step)
-                    _expect_gradient(db, truth[i][1], f"db of layer {i}", step)
+                _expect_tensor(getattr(layer, "dW", None), tuple(W.shape), f"dW of layer {i}")
+                _expect_tensor(getattr(layer, "db", None), tuple(b.shape), f"db of layer {i}")
+            if job["activation"] == "relu":
+                _check_gradients(layers, params, x[idx], y[idx], step)
             for (W, b), layer in zip(params, layers, strict=True):
                 W.add_(layer.dW, alpha=-lr)
                 b.add_(layer.db, alpha=-lr)
@@ -211,39 +208,65 @@ def run_sine_fit(job, inputs, watch):
     return arrays, {"values": info}
 
 
-GRADIENT_RTOL = 1e-4  # of the gradient's norm; a correct float32 backward is within about 1e-6
+GRADIENT_RTOL = 1e-3  # of the size of the gradient's terms; float32 rounding is about 1e-6 of it
 
 
-def _true_gradients(params, x, y) -> list:
-    """[(dW, db)] of the MSE of the ReLU MLP with these weights on the batch (x, y): what a right backward gives."""
+def _true_gradients(params, x, y, slack: bool = False) -> list:
+    """[(dW, db)] per layer of the MSE of the ReLU MLP with these weights on the batch (x, y): what a right
+    backward gives. With `slack`, [(dW's, db's)] instead: GRADIENT_RTOL of the size of the
+    terms each entry sums (|h|ᵀ·|d|, |d| carried back through |W|), for rounding, plus all of the terms
+    that pass a ReLU within rounding of its kink (another order of summation may put z on the other side
+    of 0, and any subgradient is right there). Cost: one forward and backward (twice that with slack)."""
     import torch
 
-    hs, zs, h = [x], [], x
+    if slack:  # the slack is worked out in float64, from which float32 only rounds
+        params = [(W.double(), b.double()) for W, b in params]
+        x, y = x.double(), y.double()
+    hs, zs, near, h = [x], [], [], x
     for i, (W, b) in enumerate(params):
         z = torch.addmm(b, h, W)
         zs.append(z)
+        if slack:
+            near.append(z.abs() <= 1e-4 * torch.addmm(b.abs(), h.abs(), W.abs()))
         h = z.clamp(min=0) if i < len(params) - 1 else z
         hs.append(h)
     d = (h - y) * (2.0 / h.numel())
-    grads = []
+    size, free = d.abs(), torch.zeros_like(d)
+    out = []
     for i in reversed(range(len(params))):
-        grads.append((hs[i].T @ d, d.sum(dim=0)))
+        if slack:
+            room = GRADIENT_RTOL * size + free
+            out.append((hs[i].abs().T @ room, room.sum(dim=0)))
+        else:
+            out.append((hs[i].T @ d, d.sum(dim=0)))
         if i:
-            d = (d @ params[i][0].T) * (zs[i - 1] > 0)
-    return grads[::-1]
+            mask, W = zs[i - 1] > 0, params[i][0]
+            dh = d @ W.T
+            d = dh * mask
+            if slack:
+                size = (size @ W.abs().T) * mask
+                free = (free @ W.abs().T) * mask + dh.abs() * near[i - 1]
+    return out[::-1]
 
 
-def _expect_gradient(got, truth, what, step) -> None:
-    """The grader trains with the student's gradients: each must be the loss's gradient at every step
-    (so that no backward can steer the weights anywhere else)."""
-    import torch
-
-    off = float(torch.linalg.vector_norm((got - truth).double()))
-    size = float(torch.linalg.vector_norm(truth.double()))
-    if not off <= GRADIENT_RTOL * size + 1e-7:  # NaN fails too
-        raise SineFitError(f"at training step {step + 1}, {what} is not the gradient of the loss (off by "
-                           f"{off / max(size, 1e-30):.2g} of its size): the grader trains with your gradients, "
-                           "so they must be right at every step")
+def _check_gradients(layers, params, x, y, step) -> None:
+    """The grader trains with the student's gradients: each must be the loss's gradient at every step (so
+    that no backward can steer the weights anywhere else), up to rounding and kinks. A first, cheap look
+    compares with the largest entry; only where that fails is the slack of every entry worked out."""
+    truth, slacks = _true_gradients(params, x, y), None
+    for i, layer in enumerate(layers):
+        for j, (name, got) in enumerate((("dW", layer.dW), ("db", layer.db))):
+            off = (got - truth[i][j]).abs()
+            if bool((off <= 1e-4 * truth[i][j].abs().max() + 1e-9).all()):
+                continue
+            off = off.double()
+            slacks = slacks or _true_gradients(params, x, y, slack=True)
+            allowed = slacks[i][j] + 1e-8
+            if not bool((off <= allowed).all()):  # NaN fails too
+                worst = float((off / allowed).nan_to_num(float("inf")).max())
+                raise SineFitError(f"at training step {step + 1}, {name} of layer {i} is not the gradient of the "
+                                   f"loss ({worst:.3g} times the rounding allowed): the grader trains with your "
+                                   "gradients, so they must be right at every step")
 
 
 def _expect_tensor(value, shape, what) -> None:

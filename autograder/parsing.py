@@ -10,7 +10,7 @@ through `parsed` here: one at a time, and once more if a parse elsewhere still g
 
 import threading
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entrant: a guarded parse may call ast.parse, which the self-tests guard too
 TRIES = 5
 
 
