@@ -56,6 +56,11 @@ KINK_MARGIN = 1e-3
 # Magnitudes of the large-input probes.
 LARGE = (1e2, 1e3, 1e4)
 
+# Feedback: a "Likely cause" is named only when exactly one mistake of the catalogue
+# (autograder/mistakes.py) reproduces the student's values on every comparison of a check,
+# within this many times the check's tolerance (autograder/diagnose.py); otherwise none is named.
+DIAGNOSIS_SLACK = 10.0
+
 # Where the contract leaves a choice, every reading is accepted (autograder/suite.py builds each
 # one as another right answer; an element may match any of them). Kinks: KINKS in suite.py.
 ACCEPTED = {

@@ -1,28 +1,169 @@
-"""Common mistakes, recognised from a wrong result: one sentence that says what to fix.
+"""Name a mistake only when it is sure: one sentence that says what to fix, or nothing.
 
-`explain(cls, part, got, expected, ctx)` returns a hint or None. `ctx` holds the inputs
-of the call: inputs (the latest forward's arguments), dout, params (W, b), kwargs,
-label, and earlier (an earlier forward's arguments, for stale caches). Each
-rule compares the student's result with what a known mistake would have produced
-(computed here from the same inputs), or looks at the shape, dtype and finiteness.
+`likely_cause(cls, comparisons)` takes every comparison of one check (mistakes.Comparison: the
+student's value, the right one, the call it came from) and names a cause only when exactly one
+cause reproduces the student's results on all of them:
+
+1. the formulas of the class's catalogue (autograder/mistakes.py). A formula reproduces a
+   comparison when it raises where the student's run raised; where the student's value is wrong,
+   when its own value is wrong too and matches the student's within config.DIAGNOSIS_SLACK times
+   the check's tolerance (elements at a kink aside); where the student's value is right, when
+   its own value is right as well;
+2. only when no formula does: symptoms, read off the result itself (a float64 tensor, a changed
+   input, inf or NaN where the answer is finite, a transposed shape), which must show in every
+   failing comparison.
+
+Causes that share a text are one cause (the same slip made in forward, in backward or in
+both), and a mistake that changes only what the check compares is preferred to one that also
+changes what it does not see. Two different causes that both fit, or none: nothing is named.
 """
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 
-import scratchnn_ref as ref
+from . import config
+from .mistakes import OVERFLOW, Comparison, Mistake, Raises, catalogue
 
 
-def _close(a: torch.Tensor, b: torch.Tensor, rtol=1e-3, atol=1e-6) -> bool:
-    if a.shape != b.shape:
+@dataclass(frozen=True)
+class Symptom:
+    """A failure read off the student's result itself: it names its cause when it shows in every failing comparison."""
+
+    cause: str
+    shows: Callable  # Comparison -> bool
+
+
+def likely_cause(cls: str, comparisons: list, formulas: bool = True, extra: tuple = ()) -> str | None:
+    """The one cause that reproduces every comparison of a check, or None.
+
+    `formulas=False` asks the symptoms only (where the comparisons are not against the reference,
+    as in the gradient check of a wrong forward); `extra` adds symptoms of one check.
+    """
+    failing = [c for c in comparisons if not c.passed]
+    if not failing:
+        return None
+    ordered = failing + [c for c in comparisons if c.passed]  # most mistakes are ruled out by the first failure
+    tiers = ([catalogue(cls)] if formulas else []) + [symptoms(cls) + list(extra)]
+    compared = {c.call.key for c in comparisons}
+    for tier in tiers:
+        found = [(m, text) for m in tier if (text := _reproduces(m, ordered, failing))]
+        # A mistake that changes only what this check compares is the simpler reading of the same values than
+        # one that also changes what it does not see (a factor 2 missing in backward, or a ½ in both methods).
+        seen_only = [(m, text) for m, text in found if isinstance(m, Symptom) or set(m.formulas) <= compared]
+        causes = {text for _, text in seen_only or found}
+        if causes:
+            return causes.pop() if len(causes) == 1 else None
+    return None
+
+
+def _reproduces(m, comparisons: list, failing: list) -> str | None:
+    """m's cause if m reproduces the student's result on every comparison, else None."""
+    try:
+        if isinstance(m, Symptom):
+            return m.cause if all(m.shows(c) for c in failing) else None
+        constant = None
+        if m.fit:
+            constant = next((k for c in failing if (k := m.fit(c)) is not None), None)
+            if constant is None:
+                return None
+        if all(_consistent(m.predict(c, constant), c) for c in comparisons):
+            return m.text(constant)
+    except Exception:  # noqa: BLE001  (a formula that cannot be evaluated on these inputs explains nothing)
+        return None
+    return None
+
+
+def _consistent(prediction, c: Comparison) -> bool:
+    """Whether a mistake's prediction for c agrees with what the student's code did there."""
+    if c.passed:
+        return prediction is None or (not isinstance(prediction, Raises)
+                                      and _near(c.got, prediction, c, config.DIAGNOSIS_SLACK))
+    if c.raised:
+        return isinstance(prediction, Raises) and c.raised_in in (None, prediction.method)
+    if prediction is None or isinstance(prediction, Raises) or c.got is None or c.got.dtype != c.expected.dtype:
         return False
-    a, b = a.to(torch.float64), b.to(torch.float64)
-    if not (torch.isfinite(a).all() and torch.isfinite(b).all()):
+    first = prediction[0] if isinstance(prediction, tuple) else prediction
+    return _near(c.got, prediction, c, config.DIAGNOSIS_SLACK) and not _near(first, c.answers, c, 1.0)
+
+
+def _near(value: torch.Tensor, answers, c: Comparison, slack: float) -> bool:
+    """Every element of `value` within slack × c.tol of one of `answers` (element by element), kinks aside.
+
+    NaN matches NaN and an infinity the same infinity; the tolerance's scale is c.scale where it
+    has the answer's shape (or its transpose's), else |answer|.
+    """
+    answers = answers if isinstance(answers, tuple) else (answers,)
+    answers = [a for a in answers if isinstance(a, torch.Tensor) and a.shape == value.shape]
+    if not answers:
         return False
-    return bool(((a - b).abs() <= atol + rtol * b.abs()).all())
+    v = value.to(torch.float64)
+    rtol, atol = slack * c.tol["rtol"], slack * c.tol["atol"]
+    ok = torch.zeros(v.shape, dtype=torch.bool)
+    for a in answers:
+        a = a.to(torch.float64)
+        err = (v - a).abs()
+        same = (torch.isnan(v) & torch.isnan(a)) | (torch.isinf(a) & (v == a))
+        ok |= same | (err <= atol + rtol * _size(a, c.scale))
+    if c.kink is not None and c.kink.shape == v.shape:
+        ok |= c.kink
+    return bool(ok.all())
 
 
+def _size(answer: torch.Tensor, scale) -> torch.Tensor:
+    if scale is not None and scale.shape == answer.shape:
+        return scale.to(torch.float64).nan_to_num(posinf=0.0)
+    if scale is not None and scale.dim() == 2 and scale.T.shape == answer.shape:
+        return scale.T.to(torch.float64).nan_to_num(posinf=0.0)
+    return answer.abs().nan_to_num(posinf=0.0, nan=0.0)
+
+
+# ------------------------------------------------------------------ symptoms
+def _has(c: Comparison) -> bool:
+    return c.got is not None
+
+
+FLOAT64_LEAK = Symptom("a float64 tensor crept in: avoid .double(), and give new tensors dtype=x.dtype (or use Python "
+                       "floats for constants)",
+                       lambda c: _has(c) and c.expected.dtype == torch.float32 and c.got.dtype == torch.float64)
+OTHER_DTYPE = Symptom("keep the dtype of the inputs: avoid .float() and .double(), and give new tensors dtype=x.dtype",
+                      lambda c: _has(c) and c.got.dtype != c.expected.dtype
+                      and not (c.expected.dtype == torch.float32 and c.got.dtype == torch.float64))
+CHANGED_INPUT = Symptom("you changed an input in place (x += ..., x[...] = ..., x.clamp_(...), torch.exp(x, out=x)): "
+                        "compute new tensors instead", lambda c: _has(c) and c.call.output == "input")
+
+
+def _transposed(c) -> bool:
+    g, e = c.got.shape, c.expected.shape
+    return len(g) == 2 and len(e) == 2 and tuple(g) == tuple(e)[::-1] and g != e
+
+
+TRANSPOSED = Symptom("your result is transposed: check the order of the matrix product",
+                     lambda c: _has(c) and _transposed(c))
+ZERO_DIM = Symptom("a loss returns a 0-dim tensor: the mean over all elements (.mean(), no keepdim)",
+                   lambda c: _has(c) and c.expected.dim() == 0 and c.got.dim() != 0)
+RESHAPED = Symptom("right number of elements, wrong shape: keep the shape of the input (no reshape or squeeze)",
+                   lambda c: _has(c) and c.expected.dim() > 0 and c.got.shape != c.expected.shape
+                   and c.got.numel() == c.expected.numel() and not _transposed(c))
+FORWARD_IGNORES_INPUT = Symptom("your forward does not change at all when this input changes: does forward use it "
+                                "(the bias b, say)?",
+                                lambda c: _has(c) and not bool(c.expected.any()) and bool(c.got.any()))
+
+def _not_finite(c) -> bool:
+    return (_has(c) and c.got.shape == c.expected.shape and c.got.dtype == c.expected.dtype
+            and bool(torch.isfinite(c.expected).all()) and not bool(torch.isfinite(c.got).all()))
+
+
+def symptoms(cls: str) -> list:
+    out = [FLOAT64_LEAK, OTHER_DTYPE, CHANGED_INPUT, TRANSPOSED, ZERO_DIM, RESHAPED]
+    if cls in OVERFLOW:
+        out.append(Symptom(OVERFLOW[cls], _not_finite))
+    return out
+
+
+# ------------------------------------------------------------------ a fact, not a cause
 def constant_factor(got: torch.Tensor, expected: torch.Tensor):
     """c if got ≈ c·expected for a constant c ≠ 1 (least squares, checked), else None."""
     if got.shape != expected.shape or got.numel() == 0:
@@ -33,133 +174,17 @@ def constant_factor(got: torch.Tensor, expected: torch.Tensor):
     c = float(g @ e) / float(e @ e)
     if abs(c - 1) < 1e-3 or abs(c) < 1e-12:
         return None
-    return c if _close(g, c * e) else None
+    return c if bool(((g - c * e).abs() <= 1e-6 + 1e-3 * (c * e).abs()).all()) else None
 
 
-def factor_hint(cls, c, inputs) -> str:
-    """What a constant factor c between the result and the right one most likely means."""
-    x = inputs[0] if inputs else None
-    is_loss = cls.endswith("Loss")
-    numel = x.numel() if x is not None and is_loss and cls != "SoftmaxCELoss" else None
-    batch = x.shape[0] if x is not None and x.dim() > 0 and (is_loss or cls == "Linear") else None
-    names = []
-    if numel and batch and numel != batch:
-        names += [(numel / batch, "you divided by the batch size B instead of by numel (every element counts: "
-                   "the loss is a mean over all of them)"),
-                  (batch / numel, "the factor is B/numel too small: divide by numel once, not by more")]
-    if numel:
-        names += [(numel, "you did not divide by numel: the loss is a mean, so its gradient carries 1/numel"),
-                  (1 / numel, "you divided by numel once too often")]
-    elif batch:  # Linear and SoftmaxCELoss (a loss over numel has its B-factors above)
-        names += [(batch, f"off by a factor of the batch size ({batch}): divide by B"
-                   if cls == "SoftmaxCELoss" else f"off by a factor of the batch size ({batch})"),
-                  (1 / batch, f"divided by the batch size ({batch}) once too often" if is_loss else
-                   f"divided by the batch size ({batch}): a layer must not average; the loss already did")]
-    names += [(0.5, "half the right value: a factor 2 is missing (d/de e² = 2e)"),
-              (2.0, "twice the right value: a factor 2 too many"),
-              (-1.0, "the sign is flipped: the gradient of y_pred − y_true, not y_true − y_pred")]
-    for value, text in names:
-        if math.isclose(c, value, rel_tol=1e-3):
-            return text
-    return f"your result is the right one times a constant ≈ {c:.4g}: look for a missing or extra factor"
-
-
-def _linear_alternatives(part, label, x, dout, W, b):
-    alts = []
-    if part == "forward":
-        alts.append((x @ W, "the bias is missing: add b (broadcast over the batch)"))
-    elif "dL/dx" in label and W.shape[0] == W.shape[1]:
-        alts.append((dout @ W, "dL/dx = dout · Wᵀ: transpose W"))
-    elif "dW" in label and W.shape[0] == W.shape[1]:
-        alts.append(((x.T @ dout).T, "your dW is transposed: dW = xᵀ · dout, shape (M, N)"))
-    return alts
-
-
-def _stale(cls, kwargs, params, earlier, dout, label):
-    """What backward gives when it uses an earlier forward's input."""
-    obj = getattr(ref, cls)(**kwargs)
-    for name, value in params.items():
-        setattr(obj, name, value.clone())
-    obj.forward(*[a.clone() for a in earlier])
-    value = obj.backward(dout.clone()) if dout is not None else obj.backward()
-    return obj.dW if "dW" in label else value
-
-
-def _alternatives(cls, part, ctx):
-    """(what a known mistake gives, hint) pairs for this class and part."""
-    inputs, kwargs, dout = list(ctx.get("inputs", [])), ctx.get("kwargs", {}), ctx.get("dout")
-    alts = []
-    x = inputs[0] if inputs else None
-    if ctx.get("earlier"):
-        alts.append((_stale(cls, kwargs, ctx.get("params", {}), ctx["earlier"], dout, ctx.get("label", "")),
-                     "backward used the input of an earlier forward: store what backward needs in every forward"))
-    if cls == "Linear":
-        params = ctx.get("params", {})
-        return alts + _linear_alternatives(part, ctx.get("label", ""), x, dout, params["W"], params["b"])
-    if cls == "GELU" and x is not None:
-        x64 = x.to(torch.float64)
-        cdf = 0.5 * (1 + torch.erf(x64 / math.sqrt(2)))
-        pdf = torch.exp(-0.5 * x64 * x64) / math.sqrt(2 * math.pi)
-        value = x64 * cdf if part == "forward" else dout.to(torch.float64) * (cdf + x64 * pdf)
-        alts.append((value, "this is the exact (erf) GELU; the assignment asks for the tanh approximation"))
-    if cls in ("LeakyReLU", "ELU", "HuberLoss") and kwargs:
-        default = getattr(ref, cls)()
-        args = inputs if cls == "HuberLoss" else [x]
-        value = default.forward(*[a.clone() for a in args])
-        if part == "backward":
-            value = default.backward() if cls == "HuberLoss" else default.backward(dout.clone())
-        name = next(iter(kwargs))
-        alts.append((value, f"{name} is ignored: use self.{name} (it was {kwargs[name]} here, not the default)"))
-    if part == "backward" and cls in ("Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Swish"):
-        obj = getattr(ref, cls)(**kwargs)
-        obj.forward(x.clone())
-        alts.append((obj.backward(torch.ones_like(dout)), "you returned f'(x): multiply it by dout (the chain rule)"))
-        if cls == "Sigmoid":
-            alts.append((dout * x * (1 - x), "σ'(x) = σ(x)(1 − σ(x)) uses σ(x), not x"))
-        if cls == "Tanh":
-            alts.append((dout * (1 - x * x), "tanh'(x) = 1 − tanh(x)², not 1 − x²"))
-    return alts
-
-
-def explain(cls, part, got, expected, ctx) -> str | None:
-    """A hint for a wrong result, or None when no known mistake fits."""
-    label = ctx.get("label", "")
-    if not isinstance(got, torch.Tensor):
+def common_factor(comparisons: list):
+    """The constant c with got ≈ c·expected in every failing comparison, or None (a fact to report, not a cause)."""
+    failing = [c for c in comparisons if not c.passed]
+    factors = [constant_factor(c.got, c.expected) if c.got is not None and c.got.dtype == c.expected.dtype else None
+               for c in failing]
+    if not factors or any(f is None for f in factors):
         return None
-    if got.dtype != expected.dtype:
-        if expected.dtype == torch.float32 and got.dtype == torch.float64:
-            return ("a float64 tensor crept in: avoid .double(), and give new tensors dtype=x.dtype "
-                    "(or use Python floats for constants)")
-        return (f"keep the dtype of the inputs ({expected.dtype}): avoid .float() and .double(), and give new "
-                "tensors dtype=x.dtype")
-    if "must not be modified" in label:
-        return ("you changed an input in place (x += ..., x[...] = ..., x.clamp_(...), torch.exp(x, out=x)): "
-                "compute new tensors instead")
-    if got.shape != expected.shape:
-        if cls == "Linear" and "db" in label and got.dim() == 1:
-            return "db must have shape (N,): sum dout over the batch axis (dim 0)"
-        if got.dim() == 2 and expected.dim() == 2 and tuple(got.shape) == tuple(expected.shape)[::-1]:
-            return "your result is transposed: " + ("dW = xᵀ · dout has shape (M, N)" if "dW" in label else
-                                                    "check the order of the matrix product")
-        if expected.dim() == 0:
-            return "a loss returns a 0-dim tensor: the mean over all elements (.mean(), no keepdim)"
-        if got.numel() == expected.numel():
-            return "right number of elements, wrong shape: keep the shape of the input (no reshape or squeeze)"
-        return None
-    if torch.isfinite(expected).all() and not torch.isfinite(got).all():
-        if cls == "SoftmaxCELoss":
-            return "exp overflows for large logits: subtract each row's max first (log-sum-exp, log-softmax)"
-        if cls == "BCELoss":
-            return "log(0) appears: clamp p to [1e-7, 1 − 1e-7] before taking logs"
-        return ("exp overflows for large |x| (e^1e4 is inf, and inf·0 or inf/inf is NaN): take exp only of "
-                "non-positive numbers, e.g. e^(−|x|), or clamp before exp")
-    if cls == "SoftmaxCELoss" and part == "forward" and bool((got < expected - 1).all()):
-        return ("the loss is capped for very wrong predictions: log of a clamped probability cannot exceed about "
-                "20.7; compute log-softmax (z − max − log Σ exp(z − max)) instead")
-    for value, hint in _alternatives(cls, part, ctx):
-        if isinstance(value, torch.Tensor) and _close(got, value.to(got.dtype)):
-            return hint
-    c = constant_factor(got, expected)
-    if c is not None:
-        return factor_hint(cls, c, list(ctx.get("inputs", [])))
-    return None
+    return factors[0] if all(math.isclose(f, factors[0], rel_tol=1e-3) for f in factors) else None
+
+
+__all__ = ["Mistake", "Symptom", "likely_cause", "common_factor", "constant_factor", "symptoms"]

@@ -1,14 +1,16 @@
 """Judge a check from what the sandbox returned: a fraction of its points and a message.
 
 Everything here runs in the grader's process on plain arrays. Messages go shape,
-then dtype, then values, and add a diagnosis where a common mistake fits.
+then dtype, then values, and add a "Likely cause" only where exactly one known mistake
+reproduces every comparison of the check (autograder/diagnose.py).
 
 The sandbox's status and meta are JSON that student code may have written itself, so
 every field read from them is type-checked here: whatever they hold gives a Verdict.
 """
 
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -18,9 +20,10 @@ import scratchnn_ref.train  # noqa: F401  (ref.train)
 
 from . import config
 from .checks import compare
-from .diagnose import constant_factor, explain, factor_hint
+from .diagnose import FORWARD_IGNORES_INPUT, common_factor, likely_cause
+from .mistakes import Call, Comparison
 from .sandbox import NUMERIC, meta_problem
-from .suite import Check, numeric_gradient, time_limit
+from .suite import Check, numeric_gradient, reference_run, time_limit
 
 MAX_FIELD_CHARS = 500  # of one field of the child's JSON quoted in a message (the child cuts messages to 300)
 
@@ -87,21 +90,48 @@ def error_text(prefix: str, error) -> str:
     return text
 
 
-def _call_context(check: Check, r: int, c: int, label: str) -> dict:
-    """The inputs of call c of run r, for the diagnosis."""
+def _parse_key(key: str) -> tuple[int, int, str]:
+    """(run, call, output) of an array key: r{r}c{c} (a return value), r{r}c{c}dW, r{r}c{c}in{i} (an input)."""
+    r, rest = key[1:].split("c", 1)
+    digits = "".join(itertools.takewhile(str.isdigit, rest))
+    tail = rest[len(digits):]
+    return int(r), int(digits), "input" if tail.startswith("in") else tail
+
+
+def _call(check: Check, r: int, c: int, output: str) -> Call:
+    """Call c of run r, for the diagnosis: the latest forward's inputs, dout, W and b, the constructor's arguments."""
     run = check.job["runs"][r]
+    calls = run["calls"]
     tensors = lambda names: [check.inputs[n] for n in names]  # noqa: E731
-    forwards = [i for i, (m, _) in enumerate(run["calls"][: c + 1]) if m == "forward"]
-    method, args = run["calls"][c]
-    ctx = {"kwargs": run["kwargs"], "label": label,
-           "params": {k: check.inputs[v] for k, v in run["params"].items()}}
-    if forwards:
-        ctx["inputs"] = tensors(run["calls"][forwards[-1]][1])
-    if method == "backward" and args:
-        ctx["dout"] = check.inputs[args[0]]
-    if method == "backward" and len(forwards) > 1:
-        ctx["earlier"] = tensors(run["calls"][forwards[0]][1])
-    return ctx
+    forwards = [i for i, (m, _) in enumerate(calls[: c + 1]) if m == "forward"]
+    method = calls[c][0]
+    backward = next((args for m, args in calls if m == "backward" and args), None)
+    return Call(cls=check.cls, part=method, output=output,
+                inputs=tensors(calls[forwards[-1]][1]) if forwards else [],
+                dout=check.inputs[backward[0]] if backward else None,
+                params={k: check.inputs[v] for k, v in run["params"].items()}, kwargs=run["kwargs"],
+                earlier=tensors(calls[forwards[0]][1]) if method == "backward" and len(forwards) > 1 else None,
+                methods=tuple(m for m, _ in calls))
+
+
+def _raised_in(error) -> str | None:
+    """forward or backward, where the child's description of an exception says it was raised in one, else None."""
+    where = error.get("where") if isinstance(error, dict) else None
+    function = where.get("function") if isinstance(where, dict) else None
+    return function if function in ("forward", "backward") else None
+
+
+def _diagnosis(cls: str, comparisons: list, formulas: bool = True, extra: tuple = (), times: str = "") -> str:
+    """The "Likely cause" line when one cause alone fits every comparison, else a constant factor seen in all
+    failing ones (a fact), else nothing."""
+    cause = likely_cause(cls, comparisons, formulas=formulas, extra=extra)
+    if cause:
+        return f"\n  Likely cause: {cause}"
+    factor = common_factor(comparisons)
+    if factor is None:
+        return ""
+    what = times or "in every failing comparison your values are the expected ones"
+    return f"\n  Observed: {what} times {factor:.4g}."
 
 
 def _value(meta_run: dict, arrays: dict, key: str, expected: torch.Tensor, label: str):
@@ -136,19 +166,23 @@ def _runs_and_arrays(outcome: dict) -> tuple[list, dict]:
 
 
 def judge_expects(check: Check, outcome: dict) -> Verdict:
-    """Each Expect is one point of the check; the message shows the first failure."""
+    """Each Expect is one point of the check; the message shows the first failure and, where one cause alone
+    explains every comparison, names it."""
     runs, arrays = _runs_and_arrays(outcome)
-    passed, failures = 0, []
+    passed, failures, comparisons = 0, [], []
     for e in check.expects:
-        r, rest = e.key[1:].split("c", 1)
-        r = int(r)
-        c = int("".join(ch for ch in rest.split("in")[0] if ch.isdigit()))
+        r, c, output = _parse_key(e.key)
         meta_run = runs[r] if r < len(runs) else {}
+        compared = Comparison(_call(check, r, c, output), e.expected, e.tol, accepted=e.accepted, scale=e.scale,
+                              kink=e.kink[0] if e.kink is not None else None)
+        comparisons.append(compared)
         if meta_run.get("error"):
+            compared.raised, compared.raised_in = True, _raised_in(meta_run["error"])
             failures.append(error_text(f"{e.label}: your code raised", meta_run["error"]))
             continue
         got, message = _value(meta_run, arrays, e.key, e.expected, e.label)
         if message is None:
+            compared.got = got
             expected = e.expected
             if e.accepted and got.shape == expected.shape:
                 expected = nearest(got, [expected, *e.accepted])
@@ -159,25 +193,18 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
                 expected = torch.where(ok, got.to(expected.dtype), expected)
             message = compare(got, expected, e.label, scale=e.scale, **e.tol)
             if message:
-                part = check.part if check.part not in ("robust", "large") else _part_of(check, r, c)
-                hint = explain(check.cls, part, got, expected, _call_context(check, r, c, e.label))
-                if hint:
-                    message += f"\n  Likely cause: {hint}"
                 message += _when_changed(check, meta_run, e.key)
         if message:
             failures.append(message)
         else:
             passed += 1
+            compared.passed = True
     total = len(check.expects)
     if not failures:
         return Verdict(1.0, f"Passed all {total} comparisons.")
-    shown = [failures[0]]
-    if "Likely cause:" not in failures[0]:  # a later failure may say what is wrong where the first cannot
-        shown += [f for f in failures[1:] if "Likely cause:" in f][:1]
-    text = "\n".join([f"{passed} of {total} comparisons passed. First failure:", shown[0]]
-                     + [f"A later failure, with its likely cause:\n{f}" for f in shown[1:]])
-    if len(failures) > len(shown):
-        text += f"\n({len(failures) - len(shown)} more failed comparison(s) not shown.)"
+    text = f"{passed} of {total} comparisons passed. First failure:\n{failures[0]}" + _diagnosis(check.cls, comparisons)
+    if len(failures) > 1:
+        text += f"\n({len(failures) - 1} more failed comparison(s) not shown.)"
     return Verdict(passed / total, text)
 
 
@@ -204,23 +231,28 @@ def _when_changed(check: Check, meta_run: dict, key: str) -> str:
     return ""
 
 
-def _part_of(check: Check, r: int, c: int) -> str:
-    return check.job["runs"][r]["calls"][c][0]
-
-
 def judge_gradients(check: Check, outcome: dict) -> Verdict:
-    """Analytic gradients (the student's backward) against central differences of the student's forward."""
+    """Analytic gradients (the student's backward) against central differences of the student's forward.
+
+    Where the student's forward has the reference's derivative here, the catalogue of mistakes is asked
+    about the backward (against the reference's gradient); otherwise only the symptoms are.
+    """
     runs, arrays = _runs_and_arrays(outcome)
     tol = config.GRAD_TOLERANCE
-    passed, failures = 0, []
+    passed, failures, comparisons, numerics = 0, [], [], {}
+    right = {}
     for grad in check.gradients:
         label, key, (start, stop), dout, shape = grad
-        r = int(key[1:].split("c", 1)[0])
+        r, c, output = _parse_key(key)
+        right = right or reference_run(check.cls, check.job["runs"][r], check.inputs)
+        compared = Comparison(_call(check, r, c, output), right[f"c{c}{output}"], tol)
+        comparisons.append(compared)
         broken = [i for i in [r, *range(start, stop)] if i >= len(runs) or runs[i].get("error")]
         if broken:
             i = broken[0]
             err = runs[i].get("error") if i < len(runs) else None
             what = "backward" if i == r else "forward (at a perturbed input)"
+            compared.raised, compared.raised_in = i == r and bool(err), _raised_in(err)
             failures.append(error_text(f"{label}: your {what} raised", err) if err else f"{label}: no result")
             continue
         analytic, message = _value(runs[r], arrays, key, torch.zeros(shape, dtype=torch.float64), label)
@@ -232,23 +264,26 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
             if numeric is None:
                 message = f"{label}: your forward did not return tensors of one shape at the perturbed inputs"
             else:
+                compared.got, numerics[id(compared)] = analytic, numeric
                 message = compare(analytic, numeric, f"{label} (yours) against central differences of "
                                   "your forward (expected)", **tol)
-                c = constant_factor(analytic, numeric) if message else None
-                if c is not None:
-                    inputs = [check.inputs[n] for n in check.job["runs"][r]["calls"][0][1]]
-                    message += f"\n  Likely cause: {factor_hint(check.cls, c, inputs)}"
-                elif message and not numeric.any():
-                    message += ("\n  Likely cause: your forward does not change at all when this input changes: "
-                                "does forward use it (the bias b, say)?")
         if message:
             failures.append(message)
         else:
             passed += 1
+            compared.passed = True
     total = len(check.gradients)
     if not failures:
         return Verdict(1.0, f"Your backward agrees with the numerical derivative of your forward ({total} checked).")
-    return Verdict(passed / total, f"{passed} of {total} gradients agree. First failure:\n{failures[0]}\n"
+    forward_right = len(numerics) == total and all(
+        compare(numerics[id(c)], c.expected.to(torch.float64), "", **tol) is None for c in comparisons)
+    if forward_right:
+        diagnosis = _diagnosis(check.cls, comparisons)
+    else:  # the student's forward is not the reference's here: only what the results show of themselves
+        own = [replace(c, expected=numerics[id(c)]) if id(c) in numerics else c for c in comparisons]
+        diagnosis = _diagnosis(check.cls, own, formulas=False, extra=(FORWARD_IGNORES_INPUT,),
+                               times="your backward is the derivative of your forward")
+    return Verdict(passed / total, f"{passed} of {total} gradients agree. First failure:\n{failures[0]}{diagnosis}\n"
                    "Your backward does not compute the derivative of your own forward.")
 
 

@@ -102,21 +102,25 @@ class Builder:
 
     def reference(self, r: int) -> dict:
         """What the reference returns for run r: {'c0': ..., 'c1dW': ...}."""
-        run = self.runs[r]
-        obj = getattr(ref, self.cls)(**run["kwargs"])
-        for attr, key in run["params"].items():
-            setattr(obj, attr, self.inputs[key].clone())
-        out = {}
-        for c, (method, args) in enumerate(run["calls"]):
-            out[f"c{c}"] = getattr(obj, method)(*[self.inputs[a].clone() for a in args])
-            for attr in run["attrs"]:
-                out[f"c{c}{attr}"] = getattr(obj, attr)
-        return out
+        return reference_run(self.cls, self.runs[r], self.inputs)
 
     def check(self, name: str, part: str, **extra) -> Check:
         module = config.CLASSES[self.cls][:-3]
         job = {"kind": "ops", "module": module, "cls": self.cls, "runs": self.runs}
         return Check(name=name, cls=self.cls, part=part, job=job, inputs=self.inputs, **extra)
+
+
+def reference_run(cls: str, run: dict, inputs: dict) -> dict:
+    """What the reference returns for a run of a job: {'c0': ..., 'c1': ..., 'c1dW': ...}."""
+    obj = getattr(ref, cls)(**run["kwargs"])
+    for attr, key in run["params"].items():
+        setattr(obj, attr, inputs[key].clone())
+    out = {}
+    for c, (method, args) in enumerate(run["calls"]):
+        out[f"c{c}"] = getattr(obj, method)(*[inputs[a].clone() for a in args])
+        for attr in run["attrs"]:
+            out[f"c{c}{attr}"] = getattr(obj, attr)
+    return out
 
 
 def tol(dtype) -> dict:
@@ -163,10 +167,14 @@ def loss_inputs(b: Builder, cls, shape, dtype, kinks=True, kwargs=None):
     return y_true + diff, y_true
 
 
+# Shapes are chosen so that the factors of common mistakes differ (autograder/mistakes.py tells a
+# mistake by the values it gives): in the 3-d loss case B = 3, numel/B = 10, shape[0]·shape[1] = 6,
+# numel/(shape[0]·shape[1]) = 5 and the last dimension 5 ≠ 2; every 2-d case has B ≠ N; Linear
+# has one square case (W and Wᵀ of one shape) and B ≠ 2 in all.
 ACTIVATION_SHAPES = [(6,), (3, 5), (2, 3, 4), (2, 1, 3, 2)]
-LOSS_SHAPES = [(8,), (4, 3), (2, 3, 2), (5, 1)]
+LOSS_SHAPES = [(8,), (4, 3), (3, 2, 5), (5, 1)]
 CE_SHAPES = [(4, 3), (1, 5), (7, 10), (3, 2)]
-LINEAR_SHAPES = [(4, 5, 3), (1, 3, 6), (6, 4, 4), (2, 7, 1)]  # (B, M, N): square and not
+LINEAR_SHAPES = [(4, 5, 3), (1, 3, 6), (6, 4, 4), (3, 7, 1)]  # (B, M, N): square and not
 
 
 def cases(cls):
