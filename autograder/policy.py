@@ -400,8 +400,9 @@ class _Scanner(ast.NodeVisitor):
         if dotted is not None:
             if self._check_dotted(node, dotted):
                 return  # reported once, for the longest name
-        else:
-            why = self._attribute_rule(node.attr, own_allowed=True)
+        elif not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+                  and not (node.attr.startswith("__") and node.attr.endswith("__"))):
+            why = self._attribute_rule(node.attr, own_allowed=True)  # self._x is the student's own
             if why:
                 self.add(node, "." + node.attr, why)
         self.generic_visit(node)

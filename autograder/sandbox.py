@@ -34,6 +34,7 @@ from .submission import read_regular
 
 HERE = Path(__file__).resolve().parent
 KIT_ROOT = HERE.parent
+STOP_SECONDS = 2.0  # for the child to leave by itself before it is killed
 MAX_JSON_BYTES = 1 << 20
 MAX_JSON_DEPTH = 16  # a job's meta nests 5 deep (runs, a run, a value's info, its shape)
 MAX_NPZ_BYTES = 64 << 20  # on disk, and decoded in all (the child may write no larger file)
@@ -251,6 +252,11 @@ class Sandbox:
         """Kill the child and everything it started; afterwards no student process is left."""
         if self.proc is None:
             return
+        try:  # the child leaves on the end of its input, so that its processes are waited for (and counted)
+            self.proc.stdin.close()
+            self.proc.wait(timeout=STOP_SECONDS)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -258,6 +264,7 @@ class Sandbox:
         self.proc.wait()
         if self.user and self.user[2] == config.SANDBOX_USER and not self.namespaced:
             _kill_user_processes(self.user[0])  # without a PID namespace; the dedicated user owns nothing else
+            _remove_files_of(self.user[0])  # and the shared temporary folders keep nothing it wrote
         self._stderr.close()
         tail = (self.dir / "child.log").read_bytes()[-2000:].decode("utf-8", "replace")
         if tail.strip():
@@ -502,6 +509,28 @@ def _npy(data: bytes):
         return None
     flat = np.frombuffer(data, dtype=dtype, count=count, offset=f.tell())
     return flat.reshape(shape, order="F" if fortran else "C").copy()
+
+
+SHARED_TEMPORARY = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _remove_files_of(uid: int) -> None:
+    """Remove what the sandbox user left in the shared temporary folders (only without private ones)."""
+    for folder in SHARED_TEMPORARY:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _kill_user_processes(uid: int) -> None:
