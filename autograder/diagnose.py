@@ -5,10 +5,11 @@ student's value, the right one, the call it came from) and names a cause only wh
 cause reproduces the student's results on all of them:
 
 1. the formulas of the class's catalogue (autograder/mistakes.py). A formula reproduces a
-   comparison when it raises where the student's run raised; where the student's value is wrong,
+   comparison: where the student's value is wrong,
    when its own value is wrong too and matches the student's within config.DIAGNOSIS_SLACK times
    the check's tolerance (elements at a kink aside); where the student's value is right, when
-   its own value is right as well;
+   its own value is right as well; where the student's run raised, when it raises an exception
+   of the same type (in the same method, where the error says which);
 2. only when no formula does: symptoms, read off the result itself (a float64 tensor, a changed
    input, inf or NaN where the answer is finite, a transposed shape), which must show in every
    failing comparison.
@@ -82,7 +83,8 @@ def _consistent(prediction, c: Comparison) -> bool:
         return prediction is None or (not isinstance(prediction, Raises)
                                       and _near(c.got, prediction, c, config.DIAGNOSIS_SLACK))
     if c.raised:
-        return isinstance(prediction, Raises) and c.raised_in in (None, prediction.method)
+        return (isinstance(prediction, Raises) and c.error == prediction.error
+                and c.raised_in in (None, prediction.method))
     if prediction is None or isinstance(prediction, Raises) or c.got is None or c.got.dtype != c.expected.dtype:
         return False
     first = prediction[0] if isinstance(prediction, tuple) else prediction

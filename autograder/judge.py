@@ -114,11 +114,14 @@ def _call(check: Check, r: int, c: int, output: str) -> Call:
                 methods=tuple(m for m, _ in calls))
 
 
-def _raised_in(error) -> str | None:
-    """forward or backward, where the child's description of an exception says it was raised in one, else None."""
-    where = error.get("where") if isinstance(error, dict) else None
-    function = where.get("function") if isinstance(where, dict) else None
-    return function if function in ("forward", "backward") else None
+def _raised(error) -> tuple:
+    """(forward or backward where the child's description of an exception says it was raised in one, else None;
+    the exception's type name, or None)."""
+    error = error if isinstance(error, dict) else {}
+    where = error.get("where") if isinstance(error.get("where"), dict) else {}
+    function = where.get("function")
+    kind = error.get("type")
+    return function if function in ("forward", "backward") else None, kind if isinstance(kind, str) else None
 
 
 def _diagnosis(cls: str, comparisons: list, formulas: bool = True, extra: tuple = (), times: str = "") -> str:
@@ -177,7 +180,7 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
                               kink=e.kink[0] if e.kink is not None else None)
         comparisons.append(compared)
         if meta_run.get("error"):
-            compared.raised, compared.raised_in = True, _raised_in(meta_run["error"])
+            compared.raised, compared.raised_in, compared.error = True, *_raised(meta_run["error"])
             failures.append(error_text(f"{e.label}: your code raised", meta_run["error"]))
             continue
         got, message = _value(meta_run, arrays, e.key, e.expected, e.label)
@@ -252,7 +255,8 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
             i = broken[0]
             err = runs[i].get("error") if i < len(runs) else None
             what = "backward" if i == r else "forward (at a perturbed input)"
-            compared.raised, compared.raised_in = i == r and bool(err), _raised_in(err)
+            compared.raised = i == r and bool(err)
+            compared.raised_in, compared.error = _raised(err)
             failures.append(error_text(f"{label}: your {what} raised", err) if err else f"{label}: no result")
             continue
         analytic, message = _value(runs[r], arrays, key, torch.zeros(shape, dtype=torch.float64), label)

@@ -24,9 +24,10 @@ from .suite import ACTIVATIONS, NON_DEFAULT
 
 @dataclass(frozen=True)
 class Raises:
-    """A prediction: the mistaken code raises an exception in this method (forward or backward)."""
+    """A prediction: the mistaken code raises an exception of this type in this method (forward or backward)."""
 
     method: str
+    error: str  # the exception's type name: RuntimeError (a matrix product of the wrong shapes), IndexError
 
 METHOD = {"forward": "forward", "backward": "backward", "dW": "backward", "db": "backward"}  # formula key -> method
 
@@ -61,6 +62,7 @@ class Comparison:
     got: torch.Tensor = None  # the student's value; None when there is none (the run raised, no tensor came back)
     raised: bool = False  # the student's run raised an exception
     raised_in: str = None  # in which method (forward, backward), where the error says
+    error: str = None  # the type name of the exception the student's run raised
     passed: bool = False
     accepted: tuple = ()  # other right answers (config.ACCEPTED): each element may match any of them
     scale: torch.Tensor = None  # the size of the terms of a matrix product (suite.Expect.scale)
@@ -97,8 +99,8 @@ class Mistake:
             if method in c.call.methods:
                 try:
                     values |= {k: f(c, constant) for k, f in self.formulas.items() if METHOD[k] == method}
-                except (RuntimeError, IndexError):
-                    return Raises(method)
+                except (RuntimeError, IndexError) as exc:
+                    return Raises(method, type(exc).__name__)
         return values.get(c.call.key)
 
 

@@ -40,7 +40,7 @@ def as_if(mistake, compared: list, constant=None) -> list:
         value = mistake.predict(c, constant)
         s = Comparison(c.call, c.expected, c.tol, accepted=c.accepted, scale=c.scale, kink=c.kink)
         if isinstance(value, Raises):
-            s.raised, s.raised_in = True, value.method
+            s.raised, s.raised_in, s.error = True, value.method, value.error
         else:
             value = c.expected if value is None else value[0] if isinstance(value, tuple) else value
             s.got = value.to(c.expected.dtype) if value.is_floating_point() else value
@@ -106,6 +106,16 @@ def test_the_clamp_s_epsilon_is_read_off_the_student_s_values(compared):
     bce = next(m for m in catalogue("BCELoss") if m.fit)
     assert "ε ≈ 1e-12" in likely_cause("BCELoss", as_if(bce, compared["BCELoss"][3], 1e-12))
     assert likely_cause("BCELoss", as_if(bce, compared["BCELoss"][3], 3.7e-10)) is None  # not the ε a student writes
+
+
+def test_an_exception_of_another_type_is_not_the_mistake(compared):
+    """dL/dx = dout · W raises a RuntimeError where W is not square; the stubs' NotImplementedError is not that."""
+    no_transpose = next(m for m in catalogue("Linear") if m.text(None).startswith("dL/dx = dout · Wᵀ"))
+    comps = as_if(no_transpose, compared["Linear"][1])
+    assert likely_cause("Linear", comps).startswith("dL/dx = dout · Wᵀ")
+    for c in comps:
+        c.error = "NotImplementedError" if c.raised else c.error
+    assert likely_cause("Linear", comps) is None
 
 
 def test_symptoms_read_off_the_result():
