@@ -10,7 +10,10 @@ Each row also says what grading must find:
     lost   the groups that lose points ("Linear", "Sigmoid", ..., "Sine fit"); every
            other group keeps full marks
     hint   text that must appear in the output of a test that lost points (the diagnosis,
-           or the message that names the problem)
+           or the message that names the problem). Every "Likely cause" the grader gives in a
+           group's outputs must contain one of that group's hint texts: any other is a wrong diagnosis
+    cause  for bugs: whether a "Likely cause" is expected (False: none may appear, as where the
+           grader cannot be sure)
     score  for exploits: what the code honestly earns; the grade must be exactly that. A class
            that breaks the policy earns 0 in all its tests (the sine fit too, for Linear and
            ReLU); something forbidden at module level (an import of another module, a patch, a
@@ -25,6 +28,7 @@ Each row also says what grading must find:
            scores exactly `score`), fair (correct code that merely looks suspicious: full marks)
 """
 
+import ast
 import shutil
 import sys
 from dataclasses import dataclass
@@ -56,6 +60,7 @@ class Sample:
     source: Path = SOLUTION  # the files the edits apply to
     policy: tuple = ()  # (class, name, file, text): class's policy test names `name` and the line of `text`
     unpoliced: object = None  # the honest score with the static policy switched off (a number or a sample's name)
+    cause: bool = True  # bugs: a "Likely cause" naming the mistake (one of `hint`) is expected; False: none at all
 
 
 def S(name, what, edits, lost, hint=(), **kw):
@@ -142,6 +147,28 @@ SAMPLES = [
     S("linear_stale_cache", "the input is cached on the first forward only",
       [(L, "self._x = x\n", "if self._x is None:\n            self._x = x\n")],
       {"Linear", SINE}, [("Linear", "backward used the input of an earlier forward")]),
+    S("linear_db_mean", "db = dout.mean(dim=0): the bias gradient averaged over the batch",
+      [(L, "self.db = dout.sum(dim=0)", "self.db = dout.mean(dim=0)")],
+      {"Linear", SINE}, [("Linear", "a layer must not average")]),
+    S("linear_dx_over_B", "dL/dx divided by the batch size",
+      [(L, "return dout @ self.W.T", "return dout @ self.W.T / dout.shape[0]")],
+      {"Linear", SINE}, [("Linear", "a layer must not average")]),
+    S("linear_forward_W_transposed", "forward multiplies by Wᵀ (torch.nn.Linear's layout), so it raises unless W is square",
+      [(L, "return torch.addmm(self.b, x, self.W)", "return x @ self.W.T + self.b")],
+      {"Linear", SINE}, [("Linear", "forward uses Wᵀ")]),
+    S("linear_grad_sign", "dW and db with a minus sign (the descent step put into backward)",
+      [(L, "self.dW = self._x.T @ dout\n        self.db = dout.sum(dim=0)",
+        "self.dW = -(self._x.T @ dout)\n        self.db = -dout.sum(dim=0)")],
+      {"Linear", SINE}, [("Linear", "a gradient has the wrong sign")]),
+    S("linear_db_keepdim", "db = dout.sum(dim=0, keepdim=True): shape (1, N)",
+      [(L, "self.db = dout.sum(dim=0)", "self.db = dout.sum(dim=0, keepdim=True)")],
+      {"Linear", SINE}, [("Linear", "without keepdim")]),
+    S("linear_db_sum_all", "db = dout.sum(): a 0-dim tensor",
+      [(L, "self.db = dout.sum(dim=0)", "self.db = dout.sum()")],
+      {"Linear", SINE}, [("Linear", "not over everything")]),
+    S("linear_dx_not_returned", "backward computes dL/dx but forgets to return it",
+      [(L, "return dout @ self.W.T", "self.dx = dout @ self.W.T")],
+      {"Linear", SINE}, [("Linear", "got NoneType")], cause=False),
     # ------------------------------------------------------------------ activations
     S("sigmoid_backward_from_x", "σ'(x) computed as x(1 − x)",
       [(A, SIG_FWD, "self._x = x\n        " + SIG_FWD),
@@ -183,6 +210,101 @@ SAMPLES = [
        (A, "return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))",
         "e = torch.exp(-self._x)\n        return dout * (s + tail * 0.0 + self._x * e / (1.0 + e) ** 2)")],
       "Swish", [("Swish", "exp overflows")]),
+    S("sigmoid_forward_sign", "σ(x) written as 1 / (1 + e^x)",
+      [(A, SIG_FWD, "self._s = 1.0 / (1.0 + torch.exp(x))\n        return self._s")],
+      "Sigmoid", [("Sigmoid", "the sign in the exponent is flipped")]),
+    S("sigmoid_backward_no_dout", "Sigmoid.backward returns σ'(x), not dout · σ'(x)",
+      [(A, "return dout * self._s * (1.0 - self._s)", "return self._s * (1.0 - self._s)")],
+      "Sigmoid", [("Sigmoid", "multiply it by dout")]),
+    S("sigmoid_backward_one_factor", "σ'(x) written as 1 − σ(x)",
+      [(A, "return dout * self._s * (1.0 - self._s)", "return dout * (1.0 - self._s)")],
+      "Sigmoid", [("Sigmoid", "a factor σ(x) is missing")]),
+    S("sigmoid_exp_over_exp", "σ(x) as e^x / (1 + e^x): inf / inf for large x",
+      [(A, SIG_FWD, "self._s = torch.exp(x) / (1.0 + torch.exp(x))\n        return self._s")],
+      "Sigmoid", [("Sigmoid", "exp overflows")]),
+    S("tanh_from_exp", "tanh(x) as (e^x − e^-x) / (e^x + e^-x): inf / inf for large |x|",
+      [(A, TANH_FWD, "e, f = torch.exp(x), torch.exp(-x)\n        self._t = (e - f) / (e + f)\n        return self._t")],
+      "Tanh", [("Tanh", "exp overflows")]),
+    S("tanh_backward_no_square", "tanh'(x) written as 1 − tanh(x)",
+      [(A, "return dout * (1.0 - self._t * self._t)", "return dout * (1.0 - self._t)")],
+      "Tanh", [("Tanh", "the square is missing")]),
+    S("tanh_backward_sign", "tanh'(x) written as tanh(x)² − 1",
+      [(A, "return dout * (1.0 - self._t * self._t)", "return dout * (self._t * self._t - 1.0)")],
+      "Tanh", [("Tanh", "the sign is flipped")]),
+    S("relu_pass_through", "ReLU.backward returns dout unchanged",
+      [(A, "return dout * self._y.sign()", "return dout")],
+      {"ReLU", SINE}, [("ReLU", "backward returns dout unchanged")]),
+    S("relu_mask_inverted", "ReLU.backward passes dout where the output is 0",
+      [(A, "return dout * self._y.sign()", "return dout * (self._y <= 0)")],
+      {"ReLU", SINE}, [("ReLU", "the mask is inverted")]),
+    S("relu_mask_from_dout", "ReLU.backward clamps dout instead of masking it by x > 0",
+      [(A, "return dout * self._y.sign()", "return dout.clamp(min=0)")],
+      {"ReLU", SINE}, [("ReLU", "not from dout")]),
+    S("relu_clamp_max", "ReLU.forward as x.clamp(max=0)",
+      [(A, "self._y = x.clamp(min=0)", "self._y = x.clamp(max=0)")],
+      {"ReLU", SINE}, [("ReLU", "not clamp(max=0)")]),
+    S("relu_sign_of_x", "ReLU.backward multiplies dout by sign(x) (−1 for x < 0)",
+      [(A, "self._y = x.clamp(min=0)\n        return self._y", "self._x = x\n        self._y = x.clamp(min=0)\n"
+        "        return self._y"),
+       (A, "return dout * self._y.sign()", "return dout * self._x.sign()")],
+      {"ReLU", SINE}, [("ReLU", "sign(x) is −1 for x < 0")]),
+    S("leaky_relu_backward_ignores_alpha", "LeakyReLU.backward uses 0.01 whatever alpha is (forward is right)",
+      [(A, "torch.where(self._positive, dout, self.alpha * dout)", "torch.where(self._positive, dout, 0.01 * dout)")],
+      "LeakyReLU", [("LeakyReLU", "alpha is ignored")]),
+    S("leaky_relu_no_slope", "LeakyReLU.backward is ReLU's: 0 for x < 0",
+      [(A, "torch.where(self._positive, dout, self.alpha * dout)", "dout * self._positive")],
+      "LeakyReLU", [("LeakyReLU", "the slope alpha for x < 0 is missing")]),
+    S("leaky_relu_branches_swapped", "LeakyReLU with alpha on the positive side, in forward and backward",
+      [(A, "torch.where(self._positive, x, self.alpha * x)", "torch.where(self._positive, self.alpha * x, x)"),
+       (A, "torch.where(self._positive, dout, self.alpha * dout)", "torch.where(self._positive, self.alpha * dout, dout)")],
+      "LeakyReLU", [("LeakyReLU", "the two branches are swapped")]),
+    S("leaky_relu_alpha_x_derivative", "LeakyReLU.backward uses alpha·x as the derivative for x < 0",
+      [(A, "self._positive = x > 0\n        return torch.where(self._positive, x, self.alpha * x)",
+        "self._x = x\n        self._positive = x > 0\n        return torch.where(self._positive, x, self.alpha * x)"),
+       (A, "torch.where(self._positive, dout, self.alpha * dout)",
+        "torch.where(self._positive, dout, self.alpha * self._x * dout)")],
+      "LeakyReLU", [("LeakyReLU", "not alpha·x")]),
+    S("elu_ignores_alpha", "ELU with alpha left out (that is alpha = 1) in forward and backward",
+      [(A, "return torch.where(self._positive, x, self.alpha * (self._exp - 1.0))",
+        "return torch.where(self._positive, x, self._exp - 1.0)"),
+       (A, "torch.where(self._positive, dout, self.alpha * self._exp * dout)",
+        "torch.where(self._positive, dout, self._exp * dout)")],
+      "ELU", [("ELU", "alpha is ignored")]),
+    S("elu_backward_is_f", "ELU.backward uses f(x) = alpha·(e^x − 1) as the derivative for x < 0",
+      [(A, "torch.where(self._positive, dout, self.alpha * self._exp * dout)",
+        "torch.where(self._positive, dout, self.alpha * (self._exp - 1.0) * dout)")],
+      "ELU", [("ELU", "not f(x)")]),
+    S("elu_forward_no_minus_one", "ELU.forward as alpha·e^x for x < 0",
+      [(A, "return torch.where(self._positive, x, self.alpha * (self._exp - 1.0))",
+        "return torch.where(self._positive, x, self.alpha * self._exp)")],
+      "ELU", [("ELU", "the − 1 is missing")]),
+    S("gelu_coefficient_typo", "GELU with 0.04715 for 0.044715 (one digit left out)",
+      [(A, "K = 0.044715", "K = 0.04715")],
+      "GELU", [("GELU", "the coefficient of x³ is 0.04715")]),
+    S("gelu_sqrt_2pi", "GELU with √(2π) for √(2/π)",
+      [(A, "C = math.sqrt(2.0 / math.pi)", "C = math.sqrt(2.0 * math.pi)")],
+      "GELU", [("GELU", "not √(2π)")]),
+    S("gelu_backward_no_chain", "GELU.backward without du/dx",
+      [(A, "0.5 * x * (1.0 - t * t) * du_dx)", "0.5 * x * (1.0 - t * t))")],
+      "GELU", [("GELU", "the chain rule through u")]),
+    S("gelu_backward_no_3", "GELU.backward with du/dx = √(2/π)(1 + 0.044715x²)",
+      [(A, "du_dx = self.C * (1.0 + 3.0 * self.K * x * x)", "du_dx = self.C * (1.0 + self.K * x * x)")],
+      "GELU", [("GELU", "the 3 of d(x³)/dx is missing")]),
+    S("gelu_forward_no_half", "GELU.forward without the 0.5",
+      [(A, "return 0.5 * x * (1.0 + self._t)", "return x * (1.0 + self._t)")],
+      "GELU", [("GELU", "the factor 0.5 is missing")]),
+    S("gelu_backward_sech_typo", "GELU.backward with 1 − t for 1 − t²",
+      [(A, "0.5 * x * (1.0 - t * t) * du_dx)", "0.5 * x * (1.0 - t) * du_dx)")],
+      "GELU", [("GELU", "the square is missing")]),
+    S("swish_backward_sigma_only", "Swish.backward returns dout · σ(x)",
+      [(A, "return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))", "return dout * s")],
+      "Swish", [("Swish", "not σ(x) (the product rule)")]),
+    S("swish_backward_no_sigma_term", "Swish.backward returns dout · x·σ'(x) (the σ(x) term of the product rule left out)",
+      [(A, "return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))", "return dout * self._x * s * (1.0 - s)")],
+      "Swish", [("Swish", "the σ(x) term is missing")]),
+    S("swish_backward_no_dout", "Swish.backward returns f'(x), not dout · f'(x)",
+      [(A, "return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))", "return torch.where(s == 0, 0.0, s * (1.0 + tail))")],
+      "Swish", [("Swish", "multiply it by dout")]),
     # ------------------------------------------------------------------ losses
     S("mse_missing_factor_2", "MSE gradient (y_pred − y_true) / numel, without the 2",
       [(X, "return self._diff * (2.0 / self._diff.numel())", "return self._diff / self._diff.numel()")],
@@ -208,6 +330,99 @@ SAMPLES = [
     S("softmax_ce_no_max", "softmax without subtracting the row maximum: overflows",
       [(X, "z = logits - logits.max(dim=1, keepdim=True).values", "z = logits")],
       "SoftmaxCELoss", [("SoftmaxCELoss", "subtract each row's max first")]),
+    S("mse_over_shape01", "MSE gradient divided by shape[0]·shape[1] (raises for 1-d inputs)",
+      [(X, "return self._diff * (2.0 / self._diff.numel())",
+        "return 2.0 * self._diff / (self._diff.shape[0] * self._diff.shape[1])")],
+      "MSELoss", [("MSELoss", "shape[0]·shape[1]")]),
+    S("mse_over_B", "MSE gradient divided by the batch size",
+      [(X, "return self._diff * (2.0 / self._diff.numel())", "return 2.0 * self._diff / len(self._diff)")],
+      "MSELoss", [("MSELoss", "divided by the batch size B instead of by numel")]),
+    S("mse_sign", "MSE with diff = y_true − y_pred: the gradient's sign is flipped",
+      [(X, "self._diff = y_pred - y_true\n        return (self._diff * self._diff).mean()",
+        "self._diff = y_true - y_pred\n        return (self._diff * self._diff).mean()")],
+      "MSELoss", [("MSELoss", "the sign is flipped")]),
+    S("mse_forward_sum", "MSE forward sums instead of averaging",
+      [(X, "return (self._diff * self._diff).mean()", "return (self._diff * self._diff).sum()")],
+      "MSELoss", [("MSELoss", "you did not divide by numel")]),
+    S("mse_half_convention", "MSE as mean(e²)/2, gradient e/numel (the ½ convention)",
+      [(X, "return (self._diff * self._diff).mean()", "return 0.5 * (self._diff * self._diff).mean()"),
+       (X, "return self._diff * (2.0 / self._diff.numel())", "return self._diff / self._diff.numel()")],
+      "MSELoss", [("MSELoss", "the loss has a factor ½"), ("MSELoss", "a factor 2 is missing")]),
+    S("mae_gradient_is_diff", "MAE gradient e / numel instead of sign(e) / numel",
+      [(X, "return torch.sign(self._diff) / self._diff.numel()", "return self._diff / self._diff.numel()")],
+      "MAELoss", [("MAELoss", "sign(e), not e")]),
+    S("mae_no_abs", "MAE forward without the absolute value",
+      [(X, "return self._diff.abs().mean()", "return self._diff.mean()")],
+      "MAELoss", [("MAELoss", "the absolute value is missing")]),
+    S("mae_sign", "MAE gradient sign(y_true − y_pred) / numel",
+      [(X, "return torch.sign(self._diff) / self._diff.numel()", "return torch.sign(-self._diff) / self._diff.numel()")],
+      "MAELoss", [("MAELoss", "the sign is flipped")]),
+    S("mae_no_division", "MAE gradient sign(e), not divided by numel",
+      [(X, "return torch.sign(self._diff) / self._diff.numel()", "return torch.sign(self._diff)")],
+      "MAELoss", [("MAELoss", "you did not divide by numel")]),
+    S("huber_linear_no_half_delta", "Huber's linear branch delta·|e|, without − delta/2",
+      [(X, "linear = self.delta * (a - 0.5 * self.delta)", "linear = self.delta * a")],
+      "HuberLoss", [("HuberLoss", "the − delta/2 is missing")]),
+    S("huber_quadratic_no_half", "Huber's quadratic branch e², without ½",
+      [(X, "quadratic = 0.5 * self._diff * self._diff", "quadratic = self._diff * self._diff")],
+      "HuberLoss", [("HuberLoss", "the ½ is missing")]),
+    S("huber_backward_sign_only", "Huber gradient sign(e) (not delta·sign(e)) in the linear branch",
+      [(X, "return self._diff.clamp(-self.delta, self.delta) / self._diff.numel()",
+        "e = self._diff\n        return torch.where(e.abs() <= self.delta, e, torch.sign(e)) / e.numel()")],
+      "HuberLoss", [("HuberLoss", "delta·sign(e), not sign(e)")]),
+    S("huber_over_B", "Huber gradient divided by the batch size",
+      [(X, "return self._diff.clamp(-self.delta, self.delta) / self._diff.numel()",
+        "return self._diff.clamp(-self.delta, self.delta) / len(self._diff)")],
+      "HuberLoss", [("HuberLoss", "divided by the batch size B instead of by numel")]),
+    S("huber_backward_ignores_delta", "Huber gradient clipped to ±1 whatever delta is (forward is right)",
+      [(X, "self._diff.clamp(-self.delta, self.delta)", "self._diff.clamp(-1.0, 1.0)")],
+      "HuberLoss", [("HuberLoss", "delta is ignored")]),
+    S("bce_logit_gradient", "BCE gradient (p − y) / numel: the gradient with respect to the logit",
+      [(X, "return (p - y) / (p * (1.0 - p)) / p.numel()", "return (p - y) / p.numel()")],
+      "BCELoss", [("BCELoss", "gradient with respect to the logit")]),
+    S("bce_eps_1e12", "BCE clamps p to [1e-12, 1 − 1e-12] (in float32, 1 − 1e-12 is 1)",
+      [(X, "EPS = 1e-7", "EPS = 1e-12")],
+      "BCELoss", [("BCELoss", "ε ≈ 1e-12")]),
+    S("bce_no_clamp", "BCE without the clamp: log(0) at p = 0 or 1",
+      [(X, "self._p = y_pred.clamp(self.EPS, 1.0 - self.EPS)", "self._p = y_pred")],
+      "BCELoss", [("BCELoss", "clamp p to [1e-7")]),
+    S("bce_targets_swapped", "BCE forward with y and 1 − y swapped",
+      [(X, "return -(y * torch.log(p) + (1.0 - y) * torch.log(1.0 - p)).mean()",
+        "return -(y * torch.log(1.0 - p) + (1.0 - y) * torch.log(p)).mean()")],
+      "BCELoss", [("BCELoss", "y and 1 − y are swapped")]),
+    S("bce_missing_term", "BCE forward −mean(y·log p), without the (1 − y) term",
+      [(X, "return -(y * torch.log(p) + (1.0 - y) * torch.log(1.0 - p)).mean()", "return -(y * torch.log(p)).mean()")],
+      "BCELoss", [("BCELoss", "the (1 − y)·log(1 − p) term is missing")]),
+    S("bce_over_shape01", "BCE gradient divided by shape[0]·shape[1] (raises for 1-d inputs)",
+      [(X, "return (p - y) / (p * (1.0 - p)) / p.numel()", "return (p - y) / (p * (1.0 - p)) / (p.shape[0] * p.shape[1])")],
+      "BCELoss", [("BCELoss", "shape[0]·shape[1]")]),
+    S("bce_sign", "BCE gradient (y − p) / (p(1 − p)) / numel",
+      [(X, "return (p - y) / (p * (1.0 - p)) / p.numel()", "return (y - p) / (p * (1.0 - p)) / p.numel()")],
+      "BCELoss", [("BCELoss", "the sign is flipped")]),
+    S("softmax_ce_dim0", "softmax over the batch (dim=0) instead of the classes",
+      [(X, "z = logits - logits.max(dim=1, keepdim=True).values\n        log_p = z - torch.log(torch.exp(z).sum(dim=1, keepdim=True))",
+        "z = logits - logits.max(dim=0, keepdim=True).values\n        log_p = z - torch.log(torch.exp(z).sum(dim=0, keepdim=True))")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "not over the batch (dim=0)")]),
+    S("softmax_ce_no_mean", "cross-entropy gradient not divided by B",
+      [(X, "return grad / B\n", "return grad\n")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "you did not divide by B")]),
+    S("softmax_ce_onehot_mean", "cross-entropy as −mean(onehot · log p): a mean over all B·K entries",
+      [(X, "return -log_p[rows, labels].mean()", "onehot = torch.zeros_like(log_p)\n        onehot[rows, labels] = 1.0\n"
+        "        return -(onehot * log_p).mean()")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "you divided by B·K")]),
+    S("softmax_ce_no_minus_one", "cross-entropy gradient softmax(z) / B, without subtracting the one-hot label",
+      [(X, "grad = self._p.clone()\n        grad[torch.arange(B, device=grad.device), self._labels] -= 1.0\n",
+        "grad = self._p.clone()\n")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "the − 1 at the label is missing")]),
+    S("softmax_ce_sign", "cross-entropy gradient (onehot − softmax) / B",
+      [(X, "return grad / B\n", "return -grad / B\n")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "the sign is flipped")]),
+    S("softmax_ce_sum", "cross-entropy forward sums over the batch",
+      [(X, "return -log_p[rows, labels].mean()", "return -log_p[rows, labels].sum()")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "you did not divide by B")]),
+    S("softmax_ce_clamped_1e12", "cross-entropy as −log(max(p, 1e-12)): capped at 27.6",
+      [(X, "return -log_p[rows, labels].mean()", "return -torch.log(self._p[rows, labels].clamp(min=1e-12)).mean()")],
+      "SoftmaxCELoss", [("SoftmaxCELoss", "capped at about 27.6")]),
     # ------------------------------------------------------------------ broken uploads
     S("syntax_error", "a missing colon in activations.py",
       [(A, "class Tanh:", "class Tanh")],
@@ -532,7 +747,8 @@ SAMPLES = [
       "base class Loss (backward returns the gradient forward stored)", [], set(), kind="fair"),
     # the honest twin of monkeypatch_compare: the same code without the patching
     S("sigmoid_forward_identity", "Sigmoid.forward returns x (the twin of monkeypatch_compare)",
-      [(A, SIG_FWD, "self._s = _sigmoid(x)\n        return x")], "Sigmoid"),
+      [(A, SIG_FWD, "self._s = _sigmoid(x)\n        return x")], "Sigmoid",
+      [("Sigmoid", "forward returns its input x unchanged")]),
 ]
 BY_NAME = {s.name: s for s in SAMPLES}
 assert len(BY_NAME) == len(SAMPLES), "sample names must be unique"
@@ -552,9 +768,8 @@ def _apply(text: str, old: str, new: str, where: str) -> str:
     return text.replace(old, new)
 
 
-def build(sample: Sample, dest: Path) -> Path:
-    """Write the sample's submission folder at `dest` (which must not exist); returns dest."""
-    dest = Path(dest)
+def texts_of(sample: Sample) -> dict[str, str]:
+    """The sample's files: file name -> text (a deleted file is missing)."""
     texts = {name: (sample.source / name).read_text(encoding="utf-8") for name in FILES}
     for name, old, new in sample.edits:
         if new is DELETE:
@@ -565,6 +780,46 @@ def build(sample: Sample, dest: Path) -> Path:
     if own.is_dir():
         for path in own.glob("*.py"):
             texts[path.name] = path.read_text(encoding="utf-8")
+    return texts
+
+
+FILE_CLASSES = {"linear.py": {"Linear"}, "activations.py": ACTIVATIONS, "losses.py": LOSSES}
+
+
+def changed_classes(sample: Sample) -> set:
+    """The classes whose code differs from the source's: the only ones whose checks the sample can change.
+
+    Files are compared statement by statement (ast.dump: comments and layout aside). A class
+    counts when its own statement differs; every class of a file counts when anything else in
+    it differs (an import, a helper, code at module level) or the file is missing or does not
+    parse. (In the solution no class uses another.)
+    """
+    if sample.layout != "flat":
+        return set(CLASSES)
+    texts, changed = texts_of(sample), set()
+    for name in FILES:
+        before = (sample.source / name).read_text(encoding="utf-8")
+        after = texts.get(name)
+        if after == before:
+            continue
+        try:
+            old, new = ast.parse(before).body, ast.parse(after).body
+        except (SyntaxError, TypeError):
+            changed |= FILE_CLASSES[name]
+            continue
+        classes = lambda body: {n.name: ast.dump(n) for n in body if isinstance(n, ast.ClassDef)}  # noqa: E731
+        rest = lambda body: [ast.dump(n) for n in body if not isinstance(n, ast.ClassDef)]  # noqa: E731
+        if rest(old) != rest(new) or classes(old).keys() != classes(new).keys():
+            changed |= FILE_CLASSES[name]
+        else:
+            changed |= {c for c, dump in classes(new).items() if classes(old)[c] != dump}
+    return changed
+
+
+def build(sample: Sample, dest: Path) -> Path:
+    """Write the sample's submission folder at `dest` (which must not exist); returns dest."""
+    dest = Path(dest)
+    texts = texts_of(sample)
     folder = dest
     if sample.layout == "nested-crlf-bom":
         folder = dest / "my project" / "scratchnn"

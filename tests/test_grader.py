@@ -5,6 +5,12 @@ costs seconds of wall time, mostly spent waiting on the sandbox. The student cod
 runs in the sandbox's child process; `grade()` is called in this process, with the
 per-check time limit lowered so that the endless-loop sample costs seconds. Two cases
 run the command line end to end, with the limits of config.py, in the background.
+
+A bug sample changes the code of a few classes only (samples.changed_classes), so it is
+graded on the fast path: the sandbox runs the checks of those classes (and the sine fit
+when Linear or ReLU is among them), and every other check's verdict is the solution's, which
+an unchanged class gets anyway. test_fast_grading_gives_the_full_grade grades samples both
+ways and finds the same tests.
 """
 
 import json
@@ -15,13 +21,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import samples
 
-from autograder import config, results
+from autograder import config, results, submission, suite
 from autograder import grade as grading
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,11 +37,15 @@ TIME_PER_TEST = 4.0  # seconds; the samples' checks take a fraction of a second
 GROUPS = set(config.CLASSES) | {"Files", samples.SINE}
 EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
 UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
-AGAIN = "mae_over_B"  # graded twice: partial marks, the same every time
+BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
+FULL_TOO = ["linear_db_axis1", "gelu_coefficient_typo", "mae_over_B"]  # bugs graded in full as well (one per file)
+AGAIN = "mae_over_B"  # partial marks: graded 20 times, the same every time
 GRADESCOPE_RESULTS = Path("/autograder/results/results.json")
+CAUSE = re.compile(r"Likely cause: (.*)")
 
 _local = threading.local()
 _scan = grading.policy_violations
+_run_checks = grading.run_checks
 
 
 def _policy_violations(files):
@@ -42,33 +53,67 @@ def _policy_violations(files):
     return {} if getattr(_local, "policy_off", False) else _scan(files)
 
 
+def _runs(check, classes: set) -> bool:
+    """Whether a check can change when only these classes' code changes (the sine fit trains Linear and ReLU)."""
+    return bool({"Linear", check.cls} & classes) if check.part == "sine_fit" else check.cls in classes
+
+
+def _fast_run_checks(checks, files, violations, log, start):
+    """grading.run_checks; on this thread's fast path (_local.only: a set of classes) only the checks those
+    classes can change run, and every other check's verdict is the solution's (_local.reuse, by check name).
+    A full run leaves its verdicts, by check name, in _local.verdicts."""
+    only = getattr(_local, "only", None)
+    if only is None:
+        verdicts, isolation = _run_checks(checks, files, violations, log, start)
+        _local.verdicts = {c.name: verdicts[i] for i, c in enumerate(checks)}
+        return verdicts, isolation
+    mine = [i for i, c in enumerate(checks) if _runs(c, only)]
+    ran, isolation = _run_checks([checks[i] for i in mine], files, violations, log, start)
+    verdicts = {i: _local.reuse[c.name] for i, c in enumerate(checks)}
+    verdicts.update({i: ran[j] for j, i in enumerate(mine)})
+    return verdicts, isolation
+
+
 class Grades:
     """Grades of samples, each computed once, a few at a time, in the order the tests ask for them.
 
-    `self(name)` grades with the policy, `self(name, policy=False)` without the static policy
-    (the sandbox and the runtime guards alone), `self(name, again=True)` a second time.
+    `self(name)` grades with the policy (a bug on the fast path), `self(name, policy=False)` without
+    the static policy (the sandbox and the runtime guards alone), `self(name, full=True)` a bug in full.
     `start_cli(name)` runs the command line on a sample in the background, `cli(name)` waits for it.
     """
 
     def __init__(self, folder: Path, order: list):
         self.folder, self.order = folder, order
         self.pool = ThreadPoolExecutor(WORKERS)
-        self.futures, self.runs = {}, {}
+        self.futures, self.runs, self.verdicts = {}, {}, {}
         self.lock = threading.Lock()
+        self._submit(("solution", True, False))  # first in the pool's queue: the fast path waits for its verdicts
 
-    def _grade(self, name: str, policy: bool, again: bool) -> dict:
-        sub = self.folder / f"{name}-{'policy' if policy else 'unpoliced'}{'-again' if again else ''}"
-        samples.build(samples.BY_NAME[name], sub)
+    def _grade(self, name: str, policy: bool, full: bool) -> dict:
+        sample = samples.BY_NAME[name]
+        fast = policy and not full and sample.kind == "bug"
+        sub = self.folder / f"{name}-{'policy' if policy else 'unpoliced'}{'-full' if full else ''}"
+        samples.build(sample, sub)
         _local.policy_off = not policy
+        _local.only = samples.changed_classes(sample) if fast else None
+        _local.reuse = self.solution_verdicts() if fast else None
         with open(str(sub) + ".log", "w") as log:
-            return grading.grade(sub, log=log)
+            doc = grading.grade(sub, log=log)
+        if not fast:
+            self.verdicts[(name, policy, full)] = _local.verdicts
+        return doc
+
+    def solution_verdicts(self) -> dict:
+        """The solution's verdict of every check, by check name."""
+        self("solution")
+        return self.verdicts[("solution", True, False)]
 
     def _submit(self, key):
         if key not in self.futures:
             self.futures[key] = self.pool.submit(self._grade, *key)
 
-    def __call__(self, name: str, policy: bool = True, again: bool = False) -> dict:
-        key = (name, policy, again)
+    def __call__(self, name: str, policy: bool = True, full: bool = False) -> dict:
+        key = (name, policy, full)
         with self.lock:
             self._submit(key)
             at = self.order.index(key) if key in self.order else len(self.order)
@@ -120,10 +165,11 @@ class Grades:
 @pytest.fixture(scope="session")
 def grades(tmp_path_factory):
     order = [(s.name, True, False) for s in samples.SAMPLES] + [(s.name, False, False) for s in UNPOLICED]
-    order += [(AGAIN, True, True)]
+    order += [(name, True, True) for name in FULL_TOO]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(config, "TIME_PER_TEST", TIME_PER_TEST)
         mp.setattr(grading, "policy_violations", _policy_violations)
+        mp.setattr(grading, "run_checks", _fast_run_checks)
         g = Grades(tmp_path_factory.mktemp("graded"), order)
         g.existed = GRADESCOPE_RESULTS.exists()
         g.start_cli("nested_crlf_bom")
@@ -139,6 +185,11 @@ def lost_groups(doc: dict) -> set:
 def outputs_that_lost(doc: dict, group: str) -> str:
     return "\n".join(t["output"] for t in doc["tests"]
                      if samples.group_of(t["name"]) == group and t["score"] < t["max_score"] - 1e-9)
+
+
+def causes(doc: dict, group: str) -> list:
+    """The "Likely cause" lines of a group's tests."""
+    return [cause for t in doc["tests"] if samples.group_of(t["name"]) == group for cause in CAUSE.findall(t["output"])]
 
 
 def max_total(doc: dict) -> float:
@@ -247,12 +298,62 @@ def test_cli_results_cannot_be_overwritten_by_the_submission(grades):
         assert not GRADESCOPE_RESULTS.exists()
 
 
+# ------------------------------------------------------------------ what the grader names
+def test_likely_causes_are_never_wrong_and_name_nine_bugs_in_ten(grades):
+    """Over the whole table: each bug loses points in its own groups only; every "Likely cause" the grader gives
+    names the sample's real mistake (one of its hints), and none is given where none is expected; at least 90%
+    of the bugs (80 or more) get one."""
+    wrong, named, lost = [], [], []
+    for sample in samples.SAMPLES:
+        doc = grades(sample.name)
+        for group in GROUPS:
+            texts = [text for g, text in sample.hint if g == group]
+            wrong += [f"{sample.name}, {group}: {cause}" for cause in causes(doc, group)
+                      if not (sample.cause and any(text in cause for text in texts))]
+        if sample.kind == "bug":
+            lost += [sample.name] if lost_groups(doc) != set(sample.lost) else []
+            named += [sample.name] if any(text in cause for g, text in sample.hint for cause in causes(doc, g)) else []
+    assert not wrong, "\n".join(wrong)
+    assert not lost, lost
+    assert len(BUGS) >= 80 and all(s.hint for s in BUGS)
+    assert len(named) >= 0.9 * len(BUGS), sorted({s.name for s in BUGS} - set(named))
+
+
+@pytest.mark.parametrize("name", FULL_TOO)
+def test_fast_grading_gives_the_full_grade(grades, name):
+    """The fast path (only the changed classes' checks run) is sound: grading in full gives the same tests."""
+    fast, full = grades(name), grades(name, full=True)
+    assert [(t["name"], t["score"], t["output"]) for t in fast["tests"]] == \
+        [(t["name"], t["score"], t["output"]) for t in full["tests"]]
+    assert fast["score"] == full["score"] and 0 < full["score"] < 100
+
+
+def test_changed_classes_are_those_whose_code_differs():
+    by = samples.BY_NAME
+    assert samples.changed_classes(by["solution"]) == set()
+    assert samples.changed_classes(by["gelu_coefficient_typo"]) == {"GELU"}  # a class attribute
+    assert samples.changed_classes(by["relu_sign_of_x"]) == {"ReLU"}  # two edits in one class
+    assert samples.changed_classes(by["monkeypatch_alias"]) == samples.LOSSES  # module level: the whole file
+    assert samples.changed_classes(by["syntax_error"]) == samples.ACTIVATIONS  # does not parse: the whole file
+    assert samples.changed_classes(by["missing_file"]) == samples.LOSSES
+    assert samples.changed_classes(by["nested_crlf_bom"]) == samples.CLASSES  # another layout: everything
+
+
 # ------------------------------------------------------------------ determinism
-def test_same_submission_same_score(grades):
-    first, second = grades(AGAIN), grades(AGAIN, again=True)
-    assert 0 < first["score"] < 100
-    assert [(t["name"], t["score"], t["output"]) for t in second["tests"]] == \
-        [(t["name"], t["score"], t["output"]) for t in first["tests"]]
+def test_same_submission_same_score_20_times(grades, tmp_path):
+    """A submission with partial marks, graded once in full and its class's checks 19 times more in one sandbox
+    (the other classes do not change): every time the same verdicts, so the same score."""
+    doc = grades(AGAIN, full=True)
+    assert 0 < doc["score"] < 100
+    want = {t["name"]: (t["score"], t["output"]) for t in doc["tests"]}
+    files = submission.find(samples.build(samples.BY_NAME[AGAIN], tmp_path / "sub"))
+    mine = [c for c in suite.all_checks() if c.cls == "MAELoss"]
+    with open(tmp_path / "log", "w") as log:
+        verdicts, _ = _run_checks(mine * 19, files, grading.policy_violations(files), log, time.monotonic())
+    again = [(c.name, round(verdicts[i].fraction * grading.points(c.cls, c.part), 4), verdicts[i].output)
+             for i, c in enumerate(mine * 19)]
+    assert again == [(c.name, *want[c.name]) for c in mine * 19]
+    assert any(score < grading.points("MAELoss", "backward") for name, score, _ in again if "backward" in name)
 
 
 def test_results_names_lead_with_class_or_part(grades):
