@@ -5,11 +5,10 @@ student's value, the right one, the call it came from) and names a cause only wh
 cause reproduces the student's results on all of them:
 
 1. the formulas of the class's catalogue (autograder/mistakes.py). A formula reproduces a
-   comparison: where the student's value is wrong,
-   when its own value is wrong too and matches the student's within config.DIAGNOSIS_SLACK times
-   the check's tolerance (elements at a kink aside); where the student's value is right, when
-   its own value is right as well; where the student's run raised, when it raises an exception
-   of the same type (in the same method, where the error says which);
+   wrong value of the student's when its own is wrong too and matches it within
+   config.DIAGNOSIS_SLACK times the check's tolerance (elements at a kink aside), a right value
+   when its own is right as well, and a run that raised when it raises an exception of the
+   same type (in the same method, where the error says which);
 2. only when no formula does: symptoms, read off the result itself (a float64 tensor, a changed
    input, inf or NaN where the answer is finite, a transposed shape), which must show in every
    failing comparison.

@@ -10,6 +10,7 @@ clamp's ε) they clamp in the inputs' dtype first, as the student's code does. A
 carry a constant read off the student's own values (`fit`: the ε of a clamp, from the loss).
 """
 
+import inspect
 import itertools
 import math
 from collections.abc import Callable
@@ -28,6 +29,7 @@ class Raises:
 
     method: str
     error: str  # the exception's type name: RuntimeError (a matrix product of the wrong shapes), IndexError
+
 
 METHOD = {"forward": "forward", "backward": "backward", "dW": "backward", "db": "backward"}  # formula key -> method
 
@@ -80,9 +82,9 @@ class Mistake:
     Keys: "forward", "backward" (for Linear: dL/dx), "dW", "db"; a result without a formula (or
     whose formula returns None) is right. A formula raises RuntimeError or IndexError where the
     mistaken code would (a matrix product of the wrong shapes, shape[1] of a 1-d tensor), and
-    may return a tuple of tensors
-    (right readings of the same mistake: each element may match any of them). With `fit`, the
-    constant is read off a failing comparison and `cause` is a function of it.
+    may return a tuple of tensors (right readings of the same mistake: each element may match
+    any of them). With `fit`, the constant is read off a failing comparison and `cause` is a
+    function of it.
     """
 
     cause: object  # str, or constant -> str
@@ -167,10 +169,14 @@ STALE = "backward used the input of an earlier forward: store what backward need
 NEGATIVE = "the sign is flipped"
 
 
+def default_of(cls: str, name: str):
+    """The default of a constructor argument (alpha, delta) of the reference's class."""
+    return inspect.signature(getattr(ref, cls)).parameters[name].default
+
+
 def default_ignored(cls: str) -> str:
     name, value = next(iter(NON_DEFAULT[cls].items()))
-    default = {"alpha": {"LeakyReLU": 0.01, "ELU": 1.0}, "delta": {"HuberLoss": 1.0}}[name][cls]
-    return (f"{name} is ignored: use self.{name} (it was {value} in some tests, not the default {default})")
+    return f"{name} is ignored: use self.{name} (it was {value} in some tests, not the default {default_of(cls, name)})"
 
 
 def _sig(x):
@@ -247,7 +253,7 @@ PASS_THROUGH = "backward returns dout unchanged: multiply it by f'(x) (the chain
 NO_DOUT = "you returned f'(x): multiply it by dout (the chain rule)"
 
 
-def activation_common(cls) -> list:
+def activation_common() -> list:
     return [
         Mistake("forward returns its input x unchanged", {"forward": lambda c, k: x_(c)}),
         Mistake(PASS_THROUGH, {"backward": lambda c, k: d_(c)}),
@@ -275,10 +281,10 @@ def sigmoid() -> list:
 
 
 def tanh() -> list:
-    t = lambda c: torch.tanh(x_(c))  # noqa: E731
     return [
         Mistake("tanh'(x) = 1 − tanh(x)², not 1 − x²", {"backward": lambda c, k: d_(c) * (1 - x_(c) ** 2)}),
-        Mistake("tanh'(x) = 1 − tanh(x)²: the square is missing", {"backward": lambda c, k: d_(c) * (1 - t(c))}),
+        Mistake("tanh'(x) = 1 − tanh(x)²: the square is missing",
+                {"backward": lambda c, k: d_(c) * (1 - torch.tanh(x_(c)))}),
     ]
 
 
@@ -298,7 +304,7 @@ def relu() -> list:
 
 
 def _alpha(c):
-    return c.call.kwargs.get("alpha", {"LeakyReLU": 0.01, "ELU": 1.0}[c.call.cls])
+    return c.call.kwargs.get("alpha", default_of(c.call.cls, "alpha"))
 
 
 def leaky_relu() -> list:
@@ -316,16 +322,20 @@ def leaky_relu() -> list:
     ]
 
 
+def _exp_neg(c):
+    """e^x where x < 0 (e^0 = 1 elsewhere: no overflow)."""
+    return torch.exp(x_(c).clamp(max=0))
+
+
 def elu() -> list:
     x, a = x_, _alpha
-    neg = lambda c: torch.exp(x(c).clamp(max=0))  # noqa: E731
     return [
         *subsets(default_ignored("ELU"), {"forward": reference("forward", kwargs={}),
                                           "backward": reference("backward", kwargs={})}),
         Mistake("ELU is alpha·(e^x − 1) for x < 0: the − 1 is missing",
-                {"forward": lambda c, k: torch.where(x(c) > 0, x(c), a(c) * neg(c))}),
+                {"forward": lambda c, k: torch.where(x(c) > 0, x(c), a(c) * _exp_neg(c))}),
         Mistake("the derivative of alpha·(e^x − 1) is alpha·e^x (= f(x) + alpha), not f(x)",
-                {"backward": lambda c, k: torch.where(x(c) > 0, d_(c), a(c) * (neg(c) - 1) * d_(c))}),
+                {"backward": lambda c, k: torch.where(x(c) > 0, d_(c), a(c) * (_exp_neg(c) - 1) * d_(c))}),
     ]
 
 
@@ -359,13 +369,19 @@ GELU_C_TYPOS = {math.sqrt(2 * math.pi): "√(2π)", math.sqrt(math.pi / 2): "√
                 1.0: "missing", 0.7978: "0.7978", 0.79788: "0.79788", 0.798: "0.798", 0.797: "0.797", 0.8: "0.8"}
 
 
+def _normal_cdf(x):
+    return 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+
+
+def _normal_pdf(x):
+    return torch.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
 def gelu() -> list:
     x, d = x_, d_
-    erf_cdf = lambda c: 0.5 * (1 + torch.erf(x(c) / math.sqrt(2)))  # noqa: E731
-    erf_pdf = lambda c: torch.exp(-0.5 * x(c) ** 2) / math.sqrt(2 * math.pi)  # noqa: E731
     out = subsets("this is the exact (erf) GELU; the assignment asks for the tanh approximation",
-                  {"forward": lambda c, k: x(c) * erf_cdf(c),
-                   "backward": lambda c, k: d(c) * (erf_cdf(c) + x(c) * erf_pdf(c))})
+                  {"forward": lambda c, k: x(c) * _normal_cdf(x(c)),
+                   "backward": lambda c, k: d(c) * (_normal_cdf(x(c)) + x(c) * _normal_pdf(x(c)))})
     for K in gelu_k_typos():
         cause = ("the 0.044715·x³ term is missing" if K == 0 else
                  f"the coefficient of x³ is {K:g} here, not 0.044715 (a typo?)")
@@ -408,26 +424,34 @@ def _pt(c):
     return _f64(p), _f64(t)
 
 
+def _n(c):
+    return c.call.inputs[0].numel()
+
+
 def _diff(c):
     p, t = _pt(c)
     return p - t
 
 
-def mean_loss_factors(cls) -> list:
+def scaled_both(factor) -> dict:
+    """The loss and its gradient, both times factor(call)."""
+    return {"forward": times(factor), "backward": times(factor)}
+
+
+def mean_loss_factors() -> list:
     """Dividing by something other than numel, in forward, backward or both (the loss and its gradient scale alike)."""
     def over(divisor):
         return lambda call: call.inputs[0].numel() / divisor(call.inputs[0])
-    both = lambda factor: {"forward": times(factor), "backward": times(factor)}  # noqa: E731
     return [
         *subsets("you divided by the batch size B instead of by numel (every element counts: the loss is a mean "
-                 "over all of them)", both(over(lambda p: p.shape[0]))),
+                 "over all of them)", scaled_both(over(lambda p: p.shape[0]))),
         *subsets("you divided by shape[0]·shape[1] instead of by numel (inputs may have any number of dimensions: "
-                 "use .numel())", both(over(lambda p: p.shape[0] * p.shape[1]))),
+                 "use .numel())", scaled_both(over(lambda p: p.shape[0] * p.shape[1]))),
         *subsets("you divided by the last dimension (shape[-1]) instead of by numel",
-                 both(over(lambda p: p.shape[-1]))),
+                 scaled_both(over(lambda p: p.shape[-1]))),
         *subsets("you did not divide by numel: the loss is a mean, so the loss and its gradient carry 1/numel",
-                 both(over(lambda p: 1))),
-        *subsets("you divided by numel twice", both(over(lambda p: p.numel() ** 2))),
+                 scaled_both(over(lambda p: 1))),
+        *subsets("you divided by numel twice", scaled_both(over(lambda p: p.numel() ** 2))),
         Mistake(NEGATIVE + ": the gradient is with respect to y_pred, of (y_pred − y_true)", {"backward": negated}),
         Mistake(NEGATIVE + ": the loss is positive", {"forward": negated}),
         Mistake(STALE, {"backward": stale("backward")}),
@@ -435,7 +459,7 @@ def mean_loss_factors(cls) -> list:
 
 
 def mse() -> list:
-    n = lambda c: c.call.inputs[0].numel()  # noqa: E731
+    n = _n
     half = times(lambda call: 0.5)
     return [
         Mistake("a factor 2 is missing (d/de e² = 2e)", {"backward": half}),
@@ -452,7 +476,7 @@ def mse() -> list:
 
 
 def mae() -> list:
-    n = lambda c: c.call.inputs[0].numel()  # noqa: E731
+    n = _n
     return [
         Mistake("the gradient of |e| is sign(e), not e", {"backward": lambda c, k: _diff(c) / n(c)}),
         Mistake("the gradient of |e| is sign(e), not |e|", {"backward": lambda c, k: _diff(c).abs() / n(c)}),
@@ -463,13 +487,16 @@ def mae() -> list:
 
 
 def _delta(c):
-    return c.call.kwargs.get("delta", 1.0)
+    return c.call.kwargs.get("delta", default_of("HuberLoss", "delta"))
+
+
+def _inside(c):
+    """Where Huber is quadratic: |e| <= delta."""
+    return _diff(c).abs() <= _delta(c)
 
 
 def huber() -> list:
-    e, dl = _diff, _delta
-    n = lambda c: c.call.inputs[0].numel()  # noqa: E731
-    inside = lambda c: e(c).abs() <= dl(c)  # noqa: E731
+    e, dl, n, inside = _diff, _delta, _n, _inside
     return [
         *subsets(default_ignored("HuberLoss"), {"forward": reference("forward", kwargs={}),
                                                 "backward": reference("backward", kwargs={})}),
@@ -517,10 +544,6 @@ def _p(c):
 
 def _y(c):
     return _f64(c.call.inputs[1])
-
-
-def _n(c):
-    return c.call.inputs[0].numel()
 
 
 def bce() -> list:
@@ -588,8 +611,7 @@ def _naive(c):
 
 
 def softmax_ce() -> list:
-    z, B, K = x_, _batch, _classes
-    both = lambda factor: {"forward": times(factor), "backward": times(factor)}  # noqa: E731
+    z, B, K, both = x_, _batch, _classes, scaled_both
     return [
         Mistake(OVERFLOW["SoftmaxCELoss"],  # log-softmax as z − log Σ exp(z), or softmax as exp(z) / Σ exp(z)
                 {"forward": lambda c, k: -_picked(c, _naive(c)[0]).mean(),
@@ -621,7 +643,7 @@ _CACHE = {}
 def catalogue(cls: str) -> list:
     """Every Mistake known for a class."""
     if cls not in _CACHE:
-        common = (activation_common(cls) if cls in ACTIVATIONS else
-                  mean_loss_factors(cls) if cls in ("MSELoss", "MAELoss", "HuberLoss", "BCELoss") else [])
+        common = (activation_common() if cls in ACTIVATIONS else
+                  mean_loss_factors() if cls in ("MSELoss", "MAELoss", "HuberLoss", "BCELoss") else [])
         _CACHE[cls] = common + SPECIFIC[cls]()
     return _CACHE[cls]
