@@ -51,10 +51,6 @@ TOLERANCE = {
 # The gradient check runs in float64 with central differences of step GRAD_STEP.
 GRAD_STEP = 1e-6
 GRAD_TOLERANCE = {"rtol": 1e-5, "atol": 1e-7}
-# Inputs of the gradient check keep at least this distance from kinks (ReLU at 0, MAE at 0, Huber at ±delta).
-KINK_MARGIN = 1e-3
-# Magnitudes of the large-input probes.
-LARGE = (1e2, 1e3, 1e4)
 
 # Feedback: a "Likely cause" is named only when exactly one mistake of the catalogue
 # (autograder/mistakes.py) reproduces the student's values on every comparison of a check,
