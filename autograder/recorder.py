@@ -289,17 +289,22 @@ def _watched(original, what: str):
     return watched
 
 
-def _report_switch() -> None:
+def _active_caller():
+    """(the running job's recorder, the innermost student frame), or (None, None) outside student code."""
     recorder = ACTIVE[0] if ACTIVE else None
-    frame = recorder and _student_frame(recorder.student_files)
+    frame = _student_frame(recorder.student_files) if recorder else None
+    return (recorder, frame) if frame is not None else (None, None)
+
+
+def _report_switch() -> None:
+    recorder, frame = _active_caller()
     if frame is not None and not _printing(sys._getframe(2), frame):
         recorder._see("the operator recorder was switched off", "a way around the course policy",
                       "leave PyTorch's dispatcher alone", frame=frame)
 
 
 def _report_spawn(what: str) -> None:
-    recorder = ACTIVE[0] if ACTIVE else None
-    frame = recorder and _student_frame(recorder.student_files)
+    recorder, frame = _active_caller()
     if frame is not None:
         recorder._see(f"{what} was started", "code that runs outside the operator recorder",
                       "compute in the method itself", frame=frame)
