@@ -11,7 +11,8 @@ crash, an endless loop or a huge allocation costs only that job.
 
 Protocol: one JSON job per line on stdin; one JSON status per line on stdout.
 A job's inputs are WORKDIR/in/<id>.npz; its results go to WORKDIR/out/<id>.npz
-(arrays) and WORKDIR/out/<id>.json (everything else). Data only: no pickle.
+(arrays) and WORKDIR/out/<id>.json (everything else), and WORKDIR/out/<id>.seen gets the
+recorder's sightings one JSON line each as they happen. Data only: no pickle.
 """
 
 import json
@@ -64,8 +65,11 @@ class Watch:
         import recorder
 
         rules = job.get("policy")  # None: record nothing (only `make bench` does that, to measure the cost)
+        seen = rules and os.open(os.path.join(WORKDIR, "out", job["id"] + ".seen"),
+                                 os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self.recorder = rules and recorder.Recorder(
-            recorder.OperatorRules(rules.get("ops", {}), rules.get("parts", {})), rules.get("student_files", []))
+            recorder.OperatorRules(rules.get("ops", {}), rules.get("parts", {})), rules.get("student_files", []),
+            log_fd=seen)
         self.patches = recorder.Patches()
         if self.recorder:
             recorder.watch(self.recorder)

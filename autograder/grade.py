@@ -57,7 +57,7 @@ def check_imports(box: Sandbox, files: dict, violations: dict, log, started: flo
         outcome = run_fairly(box, job, {}, log, name, started)
         meta, status = outcome["meta"], outcome["status"]
         for cls in [c for c, f in config.CLASSES.items() if f == name]:
-            add_sightings(violations, cls, meta)
+            add_sightings(violations, cls, outcome.get("sightings"))
         if status.get("sandbox_error"):
             sf.problem = f"{name} was not graded: " + sandbox_down(status["sandbox_error"])
         elif status.get("timeout"):
@@ -126,9 +126,9 @@ def run_checks(checks, files, violations, log, start: float) -> tuple[dict, str]
             outcome = run_fairly(box, job, check.inputs, log, check.name, start)
             if check.part == "sine_fit":  # two classes take part: each answers for its own file
                 for cls in needs:
-                    add_sightings(violations, cls, outcome["meta"], only_file=config.CLASSES[cls])
+                    add_sightings(violations, cls, outcome.get("sightings"), only_file=config.CLASSES[cls])
             else:
-                add_sightings(violations, check.cls, outcome["meta"])
+                add_sightings(violations, check.cls, outcome.get("sightings"))
             verdicts[i] = judge(check, outcome)
             s = outcome["status"]
             if s.get("timeout") and timeout < suite.time_limit(check):  # cut short by the total limit
@@ -150,9 +150,8 @@ def operator_rules() -> dict:
             "student_files": list(config.STUDENT_FILES)}
 
 
-def add_sightings(violations: dict, cls: str, meta, only_file: str = None) -> None:
-    """Add what the recorder saw during a job (meta["violations"]) to cls's violations."""
-    seen = meta.get("violations") if isinstance(meta, dict) else None
+def add_sightings(violations: dict, cls: str, seen, only_file: str = None) -> None:
+    """Add what the recorder saw during a job (the outcome's "sightings", dicts) to cls's violations."""
     for s in seen if isinstance(seen, list) else []:
         if not isinstance(s, dict) or not all(isinstance(s.get(k), str) for k in ("what", "why", "instead")):
             continue

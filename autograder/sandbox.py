@@ -37,6 +37,7 @@ KIT_ROOT = HERE.parent
 STOP_SECONDS = 2.0  # for the child to leave by itself before it is killed
 MAX_JSON_BYTES = 1 << 20
 MAX_JSON_DEPTH = 16  # a job's meta nests 5 deep (runs, a run, a value's info, its shape)
+MAX_SIGHTINGS_READ = 64  # the recorder keeps at most 20 per job (recorder.MAX_SIGHTINGS)
 MAX_NPZ_BYTES = 64 << 20  # on disk, and decoded in all (the child may write no larger file)
 MAX_NPZ_MEMBERS = 1024  # the most arrays one job records is 48
 MAX_ZIP_DIRECTORY_BYTES = MAX_NPZ_MEMBERS * 512  # zipfile's parse of the directory grows with its size
@@ -285,13 +286,14 @@ class Sandbox:
 
     # ------------------------------------------------------------ jobs
     def run(self, job: dict, inputs: dict) -> dict:
-        """Run one job: returns {'status', 'meta', 'arrays'}; status['timeout'], 'exit', 'signal' tell how it ended."""
+        """Run one job: returns {'status', 'meta', 'arrays', 'sightings'}; status['timeout'], 'exit', 'signal'
+        tell how it ended; 'sightings' are the recorder's, also those of a job killed before it wrote its meta."""
         job = {**job, "memory_mb": job.get("memory_mb", config.MEMORY_LIMIT_MB),
                "max_processes": config.MAX_PROCESSES if self.user else None,
                # every process of the sandbox but the zygote is killed after each job, where "every" is
                # only the sandbox's: its own PID namespace, or the dedicated user (graded one at a time)
                "sweep": bool(self.user) and (self.namespaced or self.user[2] == config.SANDBOX_USER)}
-        for suffix in (".npz", ".json", ".log"):
+        for suffix in (".npz", ".json", ".log", ".seen"):
             (self.dir / "out" / (job["id"] + suffix)).unlink(missing_ok=True)
         np.savez(self.dir / "in" / (job["id"] + ".npz"), **{k: v.numpy() for k, v in inputs.items()})
         os.chmod(self.dir / "in" / (job["id"] + ".npz"), 0o644)
@@ -307,7 +309,9 @@ class Sandbox:
         if status_problem(status, job["id"]):
             self.stop()  # the child is stuck or dead: the next job starts a fresh one
             status = {"id": job["id"], "timeout": True, "lost": True}
-        return {"status": status, "meta": self._read_json(job["id"]), "arrays": self._read_npz(job["id"])}
+        meta = self._read_json(job["id"])
+        return {"status": status, "meta": meta, "arrays": self._read_npz(job["id"]),
+                "sightings": sightings_of(meta, self._read_bytes(job["id"] + ".seen", MAX_JSON_BYTES))}
 
     def _read_line(self, timeout: float):
         deadline = time.monotonic() + timeout
@@ -373,6 +377,20 @@ def status_problem(status, job_id: str):
         if key in status and not isinstance(status[key], kinds):
             return f"its {key} is of the wrong type"
     return None
+
+
+def sightings_of(meta, seen: bytes) -> list:
+    """The recorder's sightings of a job: those in its meta, then those of its .seen lines (written as
+    they happened, so a job killed at its time limit keeps them), each a dict, at most MAX_SIGHTINGS_READ."""
+    found = list(meta.get("violations", [])) if isinstance(meta, dict) else []
+    for line in (seen or b"").splitlines():
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(record, dict) and record not in found:
+            found.append(record)
+    return [s for s in found if isinstance(s, dict)][:MAX_SIGHTINGS_READ]
 
 
 def meta_of(data: bytes):

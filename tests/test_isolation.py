@@ -177,3 +177,33 @@ def test_a_submission_slow_to_every_limit_still_ends_within_the_total(tmp_path, 
     assert wall < config.TIME_TOTAL + 8.0, wall
     late = [t for t in doc["tests"] if "total time limit" in t["output"]]
     assert late and all(t["score"] == 0 for t in late)
+
+
+def test_a_job_killed_at_its_time_limit_keeps_what_the_recorder_saw(tmp_path):
+    """The recorder writes each sighting as it happens: a forbidden operator followed by an endless
+    sleep is still reported, though the job never wrote its meta."""
+    for name in ("activations.py", "losses.py"):
+        (tmp_path / name).write_text("import torch\n")
+    (tmp_path / "linear.py").write_text("import time\nimport torch\n\ntorch.sigmoid(torch.ones(2))\ntime.sleep(600)\n")
+    with Sandbox(grade.package_files(submission.find(tmp_path)), log=sys.stderr) as box:
+        job = {"kind": "import", "module": "linear", "id": "slow", "timeout": 3.0, "policy": grade.operator_rules()}
+        out = box.run(job, {})
+    assert out["status"]["timeout"] and out["meta"] is None
+    assert [(s["what"], s["line"]) for s in out["sightings"]] == [("aten.sigmoid", 4)]
+
+
+def test_sightings_are_read_as_data_only():
+    from autograder.sandbox import MAX_SIGHTINGS_READ, sightings_of
+
+    one = {"what": "aten.sigmoid", "why": "w", "instead": "i", "file": "linear.py", "line": 4, "code": ""}
+    seen = b"\n".join([b"not json", b"[1, 2]", b'{"what": "aten.sigmoid"', json_line(one)] + [json_line({"n": i})
+                                                                                           for i in range(100)])
+    found = sightings_of({"violations": [one]}, seen)
+    assert found[0] == one and one not in found[1:] and len(found) == MAX_SIGHTINGS_READ
+    assert sightings_of(None, None) == [] and sightings_of({"unreadable": "x"}, b"") == []
+
+
+def json_line(record) -> bytes:
+    import json
+
+    return json.dumps(record).encode()
