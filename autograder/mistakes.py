@@ -228,6 +228,12 @@ AVERAGES = ("a layer must not average: you divided by the batch size B; dW = x�
             "batch and dL/dx = dout · Wᵀ (the loss already divided)")
 
 
+ELEMENTS = ("a layer must not average: you divided by a number of elements (numel); dW = xᵀ · dout, db = dout "
+            "summed over the batch and dL/dx = dout · Wᵀ (the loss already divided)")
+TWICE = ("a gradient is twice too large: a linear layer's gradients have no factor 2 (dW = xᵀ · dout, db = dout "
+         "summed over the batch, dL/dx = dout · Wᵀ)")
+
+
 def linear() -> list:
     return [
         Mistake("the bias is missing: add b (broadcast over the batch)", {"forward": lambda c, k: x_(c) @ _W(c)}),
@@ -242,6 +248,9 @@ def linear() -> list:
                 {"db": lambda c, k: d_(c).sum()}),
         Mistake("dL/dx = dout · Wᵀ: transpose W", {"backward": lambda c, k: d_(c) @ _W(c)}),
         *subsets(AVERAGES, {key: times(lambda call: 1.0 / _B(call)) for key in ("backward", "dW", "db")}),
+        *subsets(ELEMENTS, {key: times(lambda call: 1.0 / call.dout.numel()) for key in ("backward", "dW", "db")}),
+        *subsets(ELEMENTS, {key: times(lambda call: 1.0 / call.inputs[0].numel()) for key in ("backward", "dW", "db")}),
+        *subsets(TWICE, {key: times(lambda call: 2.0) for key in ("backward", "dW", "db")}),
         *subsets("a gradient has the wrong sign: backward returns +dL/d(·); step subtracts lr · gradient",
                  {key: negated for key in ("backward", "dW", "db")}),
         Mistake(STALE, {"dW": stale("dW")}),
