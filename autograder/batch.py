@@ -9,7 +9,21 @@ its own sandbox exactly as `python -m autograder` grades a single one. Writes
     OUT_DIR/<submission>/results.json   Gradescope's document (autograder.results)
     OUT_DIR/<submission>/grading.log    the grader's log for that submission
     OUT_DIR/<submission>/key.json       the hashes the results were made from
-    OUT_DIR/grades.csv                  one row per student, one column per test, the total
+    OUT_DIR/<submission>/history/       its earlier results.json files, n-results.json (see below)
+    OUT_DIR/grades.csv                  one row per student: submission time, due date, hours late,
+                                        raw score, late penalty, total (raw - penalty), one column
+                                        per test, and what went wrong (problem)
+    OUT_DIR/changes.csv                 what each submission's latest regrade changed
+
+Regrades: before a submission is graded again, its results.json is moved to
+OUT_DIR/<submission>/history/<n>-results.json (n = 1, 2, ...; the highest is the latest), and
+changes.csv lists, per student, the old and new total and every test whose score changed
+(autograder.regrade). A regrade that changed no score says so in the summary.
+
+Late work: a due date, an optional late due date and a penalty rule (autograder.late) come from
+LATE_WORK in autograder/config.py, if it has one, or from --due, --late-due, --penalty and
+--timezone; --extensions FILE gives students their own due dates. The penalty only changes
+grades.csv (results.json keeps the raw score), so changing the rule and running again regrades nothing.
 
 Interrupt it at any time and run it again: a submission whose key.json matches its
 files (and this grader) is not graded again, so only new, changed or unfinished ones are.
@@ -35,16 +49,17 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 from tqdm import tqdm
 
-from . import config, results, submission
+from . import config, late, regrade, results, submission
 
 METADATA = "submission_metadata.yml"
 GRADER_DIRS = ("autograder", "scratchnn_ref")  # a change here (but in INSTRUCTOR_TOOLS) changes every grade
-INSTRUCTOR_TOOLS = {"batch.py", "report.py"}
+INSTRUCTOR_TOOLS = {"batch.py", "report.py", "export.py", "late.py", "regrade.py"}
 KIT_ROOT = Path(__file__).resolve().parent.parent
 MAX_HASH_BYTES = 256 << 20  # of other files' contents hashed per submission; past it, size and time stand in
 
@@ -54,6 +69,7 @@ class Submission:
     id: str  # the folder's name; also the name of its folder in OUT_DIR
     path: Path
     students: list = field(default_factory=list)  # [{"sid", "name", "email"}]
+    created_at: str = ""  # when it was handed in, as the metadata gives it ("" when it does not)
     problem: str = ""  # what went wrong with it in this run, for grades.csv ("" when nothing did)
 
 
@@ -83,16 +99,33 @@ def _field(record: dict, name: str) -> str:
     return str(value) if isinstance(value, (str, int, float)) else ""
 
 
+def _records(path: Path) -> dict:
+    """submission_metadata.yml as {folder: its record}."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return {str(folder): record for folder, record in data.items()} if isinstance(data, dict) else {}
+
+
 def read_metadata(path: Path) -> dict[str, list[dict]]:
     """submission_metadata.yml -> {folder: [{"sid", "name", "email"}, ...]} (several for a group;
     none for a folder whose entry has no list of submitters)."""
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     out = {}
-    for folder, record in (data.items() if isinstance(data, dict) else []):
+    for folder, record in _records(path).items():
         people = _key(record, "submitters") if isinstance(record, dict) else None
         people = people if isinstance(people, list) else []
-        out[str(folder)] = [{"sid": _field(p, "sid"), "name": _field(p, "name"), "email": _field(p, "email")}
-                            for p in people if isinstance(p, dict)]
+        out[folder] = [{"sid": _field(p, "sid"), "name": _field(p, "name"), "email": _field(p, "email")}
+                       for p in people if isinstance(p, dict)]
+    return out
+
+
+def read_times(path: Path) -> dict[str, str]:
+    """submission_metadata.yml -> {folder: its :created_at: as text} ("" where there is none). YAML reads
+    Gradescope's times as datetimes, written back here in ISO form; a Ruby TimeWithZone gives its utc."""
+    out = {}
+    for folder, record in _records(path).items():
+        value = _key(record, "created_at") if isinstance(record, dict) else None
+        if isinstance(value, dict):
+            value = value.get("utc", value.get("time"))
+        out[folder] = value.isoformat() if isinstance(value, datetime) else str(value) if value is not None else ""
     return out
 
 
@@ -105,10 +138,10 @@ def discover(root) -> list[Submission]:
     if not (root / METADATA).is_file():
         inner = [d for d in root.iterdir() if d.is_dir() and (d / METADATA).is_file()]
         root = inner[0] if len(inner) == 1 else root
-    metadata, unread = {}, ""
+    metadata, times, unread = {}, {}, ""
     if (root / METADATA).is_file():
         try:
-            metadata = read_metadata(root / METADATA)
+            metadata, times = read_metadata(root / METADATA), read_times(root / METADATA)
         except Exception as exc:  # a broken export file must not stop the class from being graded
             unread = f"{METADATA} could not be read ({str(exc)[:200]}): the folder name stands for the student"
             print(unread)
@@ -121,7 +154,8 @@ def discover(root) -> list[Submission]:
                              f"no submitters for this folder in {METADATA}: the folder name stands for the student")
         sid = submission.shown(folder.name)
         students = students or [{"sid": sid, "name": "", "email": ""}]
-        subs.append(Submission(_unique(_safe_id(folder.name), ids), folder, students, problem))
+        subs.append(Submission(_unique(_safe_id(folder.name), ids), folder, students, problem,
+                               times.get(folder.name, "")))
     return subs
 
 
@@ -242,6 +276,7 @@ def grade_one(path: str, folder: str, key) -> tuple[float, str]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "key.json").unlink(missing_ok=True)
+        regrade.keep_previous(folder)  # the earlier results.json, if any, goes to history/
         with open(folder / "grading.log", "w", encoding="utf-8", errors="backslashreplace") as log:
             try:
                 doc = grade(path, log=log)
@@ -292,9 +327,17 @@ def _usable(doc) -> bool:
                     and isinstance(t.get("score"), (int, float)) for t in tests))
 
 
-def write_csv(out: Path, subs: list[Submission], docs: dict[str, dict]) -> Path:
+# The columns of grades.csv before the tests' (the last one, after the tests, is "problem").
+COLUMNS = ["sid", "name", "email", "submission", "submitted_at", "due", "hours_late", "raw", "penalty", "total"]
+ON_TIME = late.Late(None, None, 0.0)
+
+
+def write_csv(out: Path, subs: list[Submission], docs: dict[str, dict], lateness: dict = None) -> Path:
     """grades.csv: one row per student (a group's members share their row's scores), ungraded ones left blank,
-    and in the last column what went wrong with the submission, if anything."""
+    and in the last column what went wrong with the submission, if anything.
+
+    `lateness` maps a submission to its late.Late: its due date, hours late and penalty; total is the raw
+    score less the penalty (a submission without an entry has none)."""
     tests = []
     for doc in docs.values():
         tests += [t["name"] for t in doc["tests"] if t["name"] not in tests]
@@ -302,16 +345,60 @@ def write_csv(out: Path, subs: list[Submission], docs: dict[str, dict]) -> Path:
     tmp = path.with_suffix(".csv.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["sid", "name", "email", "submission", "total", *tests, "problem"])
+        writer.writerow([*COLUMNS, *tests, "problem"])
         for sub in subs:
             doc = docs.get(sub.id)
+            lt = (lateness or {}).get(sub.id, ON_TIME)
             scores = {t["name"]: t["score"] for t in doc["tests"]} if doc else {}
-            total = doc["score"] if doc else ""
+            raw, penalty, total = (doc["score"], lt.penalty, round(doc["score"] - lt.penalty, 4)) if doc else ("",) * 3
+            due = late.shown(lt.due) if lt.due else ""
+            hours = "" if lt.hours is None else f"{lt.hours:g}"
             for s in sub.students:
-                writer.writerow([s["sid"], s["name"], s["email"], sub.id, total, *(scores.get(t, "") for t in tests),
-                                 sub.problem])
+                writer.writerow([s["sid"], s["name"], s["email"], sub.id, sub.created_at, due, hours, raw, penalty,
+                                 total, *(scores.get(t, "") for t in tests), _joined(sub.problem, lt.problem)])
     os.replace(tmp, path)
     return path
+
+
+# ---------------------------------------------------------------- late work and regrades, after grading
+def late_penalties(subs: list[Submission], docs: dict[str, dict], policy: late.LatePolicy,
+                   extensions: dict) -> dict[str, late.Late]:
+    """Each graded submission's late.Late under `policy`; a group gets its members' most generous extension."""
+    out = {}
+    for sub in subs:
+        doc = docs.get(sub.id)
+        if doc:
+            possible = sum(t["max_score"] for t in doc["tests"] if isinstance(t.get("max_score"), (int, float)))
+            out[sub.id] = late.assess(policy, sub.created_at, doc["score"], possible,
+                                      late.extension_for(sub.students, extensions))
+    return out
+
+
+def unused_extensions(subs: list[Submission], extensions: dict) -> list[str]:
+    """The students of `extensions` that no submission has (a typo, or a student who did not hand in)."""
+    known = {key.strip().lower() for sub in subs for s in sub.students for key in (s["sid"], s["email"]) if key}
+    return sorted(e.student for key, e in extensions.items() if key not in known)
+
+
+def print_lateness(policy: late.LatePolicy, lateness: dict[str, late.Late]) -> None:
+    if policy.due is None and not any(lt.due for lt in lateness.values()):
+        return
+    overdue = [lt for lt in lateness.values() if lt.hours]
+    zeroed = sum(1 for lt in overdue if lt.after_late_due)
+    unknown = sum(1 for lt in lateness.values() if lt.problem)
+    print(f"late work: {policy.describe()}.\n  {len(overdue)} of {len(lateness)} graded submissions late, "
+          f"{sum(1 for lt in overdue if lt.penalty)} with a penalty"
+          + (f", {zeroed} after the late due date" if zeroed else "")
+          + (f"; {unknown} without a readable submission time (no penalty; see grades.csv)" if unknown else "") + ".")
+
+
+def print_changes(out: Path, subs: list[Submission], regraded: set) -> None:
+    """Write changes.csv (every submission's latest regrade) and print what this run's regrades changed."""
+    changes = regrade.class_changes(out, {s.id for s in subs})
+    path = regrade.write_changes(out, changes, {s.id: s.students for s in subs})
+    said = regrade.summary([c for c in changes if c.submission in regraded])
+    if said:
+        print(said.replace(regrade.CHANGES, str(path), 1))
 
 
 # ---------------------------------------------------------------- the command
@@ -342,8 +429,14 @@ def _keep_from_the_sandbox(root: Path, out: Path) -> None:
             pass
 
 
-def run(root, out, jobs: int = None, force: bool = False, progress: bool = True) -> dict:
-    """Grade what is not graded yet; returns counts {"total", "skipped", "graded", "failed", "interrupted"}."""
+def run(root, out, jobs: int = None, force: bool = False, progress: bool = True,
+        policy: late.LatePolicy = None, extensions: dict = None) -> dict:
+    """Grade what is not graded yet; returns counts {"total", "skipped", "graded", "failed", "interrupted"}.
+
+    `policy` is the late-work rule (default: LATE_WORK of autograder/config.py, else none) and
+    `extensions` {SID or email: late.Extension} the students' own due dates."""
+    policy = policy or late.policy_from(late.configured())
+    extensions = extensions or {}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _keep_from_the_sandbox(Path(root), out)
@@ -353,6 +446,7 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
                for s in subs}
     todo = [s for s in subs if reasons[s.id]]
     counts = {"total": len(subs), "skipped": len(subs) - len(todo), "graded": 0, "failed": 0, "interrupted": False}
+    regraded = set()  # graded again in this run, their earlier results kept in history/
     if not todo:
         print(f"All {len(subs)} submissions in {root} are graded already (results up to date): nothing to do.")
     else:
@@ -364,9 +458,17 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True)
         why = ", ".join(f"{n} {reason}" for reason, n in Counter(reasons[s.id] for s in todo).most_common())
         print(f"{len(subs)} submissions: {counts['skipped']} up to date, {why}: grading {len(todo)} "
               f"on {jobs} processes.")
+        kept = {s.id: len(regrade.history(out / s.id)) for s in todo}
         counts.update(_grade_all(todo, out, jobs, progress, keys))
-    path = write_csv(out, subs, load_results(out, subs))
+        regraded = {i for i, n in kept.items() if len(regrade.history(out / i)) > n}
+    for student in unused_extensions(subs, extensions):
+        print(f"extension for {student}: no submission has that student")
+    docs = load_results(out, subs)
+    lateness = late_penalties(subs, docs, policy, extensions)
+    path = write_csv(out, subs, docs, lateness)
     print(f"wrote {path}")
+    print_lateness(policy, lateness)
+    print_changes(out, subs, regraded)
     return counts
 
 
@@ -436,6 +538,18 @@ def _pool_round(subs: list, out: Path, jobs: int, keys: dict, work, bar, counts:
     return lost
 
 
+def late_work(args) -> tuple[late.LatePolicy, dict]:
+    """The late-work rule and extensions for this run: LATE_WORK, overridden by the command's options."""
+    given = {"due": args.due, "late_due": args.late_due, "penalty": args.penalty, "timezone": args.timezone}
+    policy = late.policy_from({**late.configured(), **{k: v for k, v in given.items() if v is not None}})
+    extensions = {}
+    if args.extensions:
+        extensions, skipped = late.read_extensions(args.extensions, policy)
+        for message in skipped:
+            print(message)
+    return policy, extensions
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.batch", description=__doc__.splitlines()[0])
     parser.add_argument("submissions", help="folder with one folder per submission (or Gradescope's export)")
@@ -443,8 +557,21 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="processes in parallel (default: all cores)")
     parser.add_argument("--force", action="store_true", help="grade everything again, even if up to date")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    group = parser.add_argument_group("late work (each overrides LATE_WORK of autograder/config.py, if it has one)")
+    group.add_argument("--due", help='the due date, e.g. "2026-03-01 23:59" or 2026-03-01T23:59-08:00')
+    group.add_argument("--late-due", help="the late due date: handed in after it, a submission scores 0")
+    group.add_argument("--penalty", help='per started hour or day late, in %% of the points: "10%%/day", '
+                       '"2%%/hour", "10%%/day, at most 50%%"')
+    group.add_argument("--timezone", help="IANA name (e.g. Europe/Paris) for dates without a UTC offset "
+                       "(default: this machine's)")
+    group.add_argument("--extensions", metavar="FILE", help="CSV of student (SID or email) and due (the new due "
+                       "date), optionally late_due")
     args = parser.parse_args(argv)
-    counts = run(args.submissions, args.out, args.jobs, args.force, not args.no_progress)
+    try:
+        policy, extensions = late_work(args)
+    except late.LateWorkError as exc:
+        parser.error(str(exc))
+    counts = run(args.submissions, args.out, args.jobs, args.force, not args.no_progress, policy, extensions)
     if counts["interrupted"]:
         return 130
     return 1 if counts["failed"] else 0

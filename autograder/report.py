@@ -2,9 +2,10 @@
 
 Reads every OUT_DIR/<submission>/results.json (written by autograder.batch) and
 writes OUT_DIR/report.html with its plots next to it (scores.png, pass_rate.png,
-mistakes.png): the score histogram, the pass rate of each test, the diagnosed
-mistakes ("Likely cause: ..." in the tests' outputs) by class with how many
-submissions made them, and the submissions that broke the course policy.
+mistakes.png): what the latest regrades changed (autograder.regrade), the score
+histogram, the pass rate of each test, the diagnosed mistakes ("Likely cause: ..."
+in the tests' outputs) by class with how many submissions made them, and the
+submissions that broke the course policy.
 Everything shown from a submission is HTML-escaped: outputs can quote student code.
 """
 
@@ -17,6 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 import matplotlib
+
+from . import regrade
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
@@ -139,7 +142,32 @@ def _link(sid: str) -> str:
     return f'<a href="{html.escape(sid)}/results.json">{html.escape(sid)}</a>'
 
 
-def page(docs: dict, rates: list, rows: list, breaks: list) -> str:
+def _num(value) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+def changes_section(changes: list) -> list[str]:
+    """The regrades: each changed submission with its totals and the tests that moved; or that nothing did."""
+    moved = [c for c in changes if c.changed]
+    parts = [f"<h2>Changes at regrading ({len(moved)})</h2>"]
+    if not changes:
+        return parts + ["<p>No submission has been graded more than once.</p>"]
+    if not moved:
+        return parts + [f"<p>{len(changes)} submission(s) were graded again: no score changed.</p>"]
+    parts += [f"<p>{len(moved)} of the {len(changes)} submissions graded again changed at their latest regrade "
+              f"(raw scores, before any late penalty; also in {regrade.CHANGES}, the earlier results in "
+              f"&lt;submission&gt;/{regrade.HISTORY}/).</p>",
+              "<table><tr><th>submission</th><th>regraded</th><th>old total</th><th>new total</th>"
+              "<th>tests changed (old → new)</th></tr>"]
+    for c in moved:
+        tests = "<br>".join(f"{html.escape(t.test)}: {_num(t.old)} → {_num(t.new)}" for t in c.tests)
+        tests = html.escape(c.problem) if c.problem else tests
+        parts.append(f"<tr><td>{_link(c.submission)}</td><td>{html.escape(c.regraded)}</td>"
+                     f"<td>{_num(c.old_total)}</td><td>{_num(c.new_total)}</td><td>{tests}</td></tr>")
+    return parts + ["</table>"]
+
+
+def page(docs: dict, rates: list, rows: list, breaks: list, changes: list = ()) -> str:
     e = html.escape
     top = max_total(docs)
     scores = sorted(d["score"] for d in docs.values())
@@ -151,6 +179,7 @@ def page(docs: dict, rates: list, rows: list, breaks: list) -> str:
         "vertical-align:top}pre{white-space:pre-wrap;margin:0;font-size:85%}img{max-width:100%}"
         "</style></head><body>",
         f"<h1>Class report</h1><p>{len(docs)} submissions graded; median score {median:g} of {top:g}.</p>",
+        *changes_section(list(changes)),
         "<h2>Scores</h2><img src='scores.png' alt='score histogram'>",
         "<h2>Most common diagnosed mistakes</h2>"
         "<p>From the “Likely cause” lines of the tests' outputs; a submission counts once per mistake.</p>"
@@ -185,7 +214,7 @@ def write_report(out) -> Path:
     plot_pass_rates(rates, out / "pass_rate.png")
     plot_mistakes(rows, out / "mistakes.png")
     path = out / "report.html"
-    path.write_text(page(docs, rates, rows, breaks), encoding="utf-8")
+    path.write_text(page(docs, rates, rows, breaks, regrade.class_changes(out)), encoding="utf-8")
     return path
 
 
