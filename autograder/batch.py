@@ -69,8 +69,8 @@ class Submission:
     id: str  # the folder's name; also the name of its folder in OUT_DIR
     path: Path
     students: list = field(default_factory=list)  # [{"sid", "name", "email"}]
-    created_at: str = ""  # when it was handed in, as the metadata gives it ("" when it does not)
     problem: str = ""  # what went wrong with it in this run, for grades.csv ("" when nothing did)
+    created_at: str = ""  # when it was handed in, as the metadata gives it ("" when it does not)
 
 
 # ---------------------------------------------------------------- finding the submissions
@@ -155,7 +155,7 @@ def discover(root) -> list[Submission]:
         sid = submission.shown(folder.name)
         students = students or [{"sid": sid, "name": "", "email": ""}]
         subs.append(Submission(_unique(_safe_id(folder.name), ids), folder, students, problem,
-                               times.get(folder.name, "")))
+                               created_at=times.get(folder.name, "")))
     return subs
 
 

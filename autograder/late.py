@@ -151,9 +151,14 @@ def policy_from(settings: dict) -> LatePolicy:
     return LatePolicy(due, late_due, percent, per, cap, tz)
 
 
+def assignment_config():
+    """The config module of the assignment being graded (autograder/config.py)."""
+    return config
+
+
 def configured() -> dict:
-    """The assignment's LATE_WORK (autograder/config.py), or {} when it has none."""
-    return dict(getattr(config, "LATE_WORK", None) or {})
+    """The assignment's LATE_WORK, or {} when its config has none (then nothing is late)."""
+    return dict(getattr(assignment_config(), "LATE_WORK", None) or {})
 
 
 def shown(when: datetime) -> str:

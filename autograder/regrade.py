@@ -118,7 +118,7 @@ def change_of(folder: Path) -> Change | None:
 
 def class_changes(out: Path, ids=None) -> list[Change]:
     """The latest regrade of every submission in OUT graded more than once (only those in `ids`, if given)."""
-    folders = sorted(p.parent.parent for p in Path(out).glob(f"*/{HISTORY}"))
+    folders = sorted(p.parent for p in Path(out).glob(f"*/{HISTORY}"))
     changes = [change_of(f) for f in folders if ids is None or f.name in ids]
     return [c for c in changes if c is not None]
 
