@@ -310,6 +310,9 @@ def main(argv=None) -> int:
     except ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. an output folder that cannot be written
+        print(f"export: cannot write {exc.filename or args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     for i in issues:
         who = ", ".join(x for x in (i.name, i.sid, i.email) if x) or "(no name)"
         print(f"{i.kind}: {who}{' (' + i.submission + ')' if i.submission else ''}"
