@@ -274,5 +274,6 @@ def test_float32_dropout():
     dx = call(layer, "backward", torch.ones_like(x), strict=False)
     for what, got in (("forward output", y), ("dL/dx", dx)):
         if got.dtype != torch.float32:
-            pytest.fail(f"Dropout: the {what} for a float32 input is {got.dtype}, expected torch.float32", pytrace=False)
+            pytest.fail(f"Dropout: the {what} for a float32 input is {got.dtype}, expected torch.float32",
+                        pytrace=False)
     check(y, x * dx, "Dropout in float32: the output is x times the mask backward uses", EXACT)

@@ -131,7 +131,8 @@ def test_none_grad_is_skipped(name, kw):
     s, i = (3, 1) if name == "SGD" else (STEPS - 1, 1)
     grads = gradients(seed=20, none_at={(s, i)})
     got = run_ours(name, kw, grads)
-    compare_runs(got, run_torch(name, kw, grads), f"{label(name, kw)} with .grad None for parameter {i} at step {s + 1}")
+    what = f"{label(name, kw)} with .grad None for parameter {i} at step {s + 1}"
+    compare_runs(got, run_torch(name, kw, grads), what)
     check(got[s][i], got[s - 1][i], f"{label(name, kw)}: parameter {i} at step {s + 1}, where its .grad was None")
 
 
