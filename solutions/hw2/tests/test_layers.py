@@ -104,7 +104,7 @@ def test_gradient_check_batchnorm():
 
 
 @pytest.mark.parametrize("momentum", [0.1, 0.3])
-def test_train_then_eval(momentum):
+def test_train_then_eval_batchnorm(momentum):
     """Four training batches, then eval: the running statistics after each batch, eval's output and gradients."""
     ours, theirs = batchnorm(momentum=momentum), torch_batchnorm(momentum=momentum)
     for step in range(4):
@@ -132,7 +132,7 @@ def test_train_then_eval(momentum):
     check(call(ours, "forward", x, strict=False), theirs(x).detach(), "BatchNorm1d.forward after train() again")
 
 
-def test_backward_uses_latest_forward_and_overwrites_grads():
+def test_latest_forward_and_grads_overwritten_batchnorm():
     bn = batchnorm()
     dout = randn(6, 3, seed=41)
     call(bn, "forward", batch(40), strict=False)
@@ -222,7 +222,7 @@ def test_dropout_like_torch():
         check(y.mean(), x.mean(), f"Dropout({p}).forward: the mean of the output (E[y] = x)", {"rtol": 0.02, "atol": 0})
 
 
-def test_eval_is_identity():
+def test_eval_is_identity_dropout():
     layer = Dropout(0.5)
     call(layer, "forward", positive(6), strict=False)  # a training forward first: eval must not reuse its mask
     layer.eval()
@@ -233,7 +233,7 @@ def test_eval_is_identity():
     check_dropout_output(x, call(layer, "forward", x, strict=False), 0.5, "Dropout.forward after train() again")
 
 
-def test_p_zero_and_one():
+def test_p_zero_and_one_dropout():
     x, dout = positive(9, (4, 5)), randn(4, 5, seed=10)
     none = Dropout(0.0)
     check(call(none, "forward", x, strict=False), x, "Dropout(0.0).forward in training mode (nothing dropped)")
@@ -244,7 +244,7 @@ def test_p_zero_and_one():
     check(call(every, "backward", dout, strict=False), torch.zeros_like(dout), "Dropout(1.0).backward")
 
 
-def test_masks_are_fresh_and_seeded():
+def test_fresh_seeded_masks_dropout():
     """A new mask at every forward, from PyTorch's default generator: torch.manual_seed reproduces it."""
     x = positive(11, (50, 40))
     layer = Dropout(0.5)
@@ -258,7 +258,7 @@ def test_masks_are_fresh_and_seeded():
           "Dropout.forward after torch.manual_seed(12) again (use torch.rand or torch.bernoulli without a generator)")
 
 
-def test_backward_uses_latest_mask():
+def test_latest_mask_dropout():
     x, dout = positive(13, (50, 40)), randn(50, 40, seed=14)
     layer = Dropout(0.5)
     call(layer, "forward", x, strict=False)
