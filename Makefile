@@ -62,9 +62,9 @@ grade-examples: venv
 	$(PY) -m autograder.report build/examples
 
 # The sine fit's settings, seed and threshold: the reference over 50 seeds per candidate
-# (about 14 CPU minutes, ~10 min on 2 cores); writes autograder/calibration.json, see autograder/CALIBRATION.md.
+# (about 14 CPU minutes, ~10 min on 2 cores); writes autograder/hw1/calibration.json, see autograder/hw1/CALIBRATION.md.
 calibrate: venv
-	$(PY) -m autograder.calibrate
+	$(PY) -m autograder.hw1.calibrate
 
 lint: venv
 	$(PY) -m ruff check autograder scratchnn_ref solutions tests bench examples notebooks

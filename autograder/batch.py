@@ -21,7 +21,7 @@ changes.csv lists, per student, the old and new total and every test whose score
 (autograder.regrade). A regrade that changed no score says so in the summary.
 
 Late work: a due date, an optional late due date and a penalty rule (autograder.late) come from
-LATE_WORK in autograder/config.py, if it has one, or from --due, --late-due, --penalty and
+LATE_WORK in the assignment's config (autograder/hw1/config.py), if it has one, or from --due, --late-due, --penalty and
 --timezone; --extensions FILE gives students their own due dates. The penalty only changes
 grades.csv (results.json keeps the raw score), so changing the rule and running again regrades nothing.
 
@@ -36,6 +36,7 @@ of the class is graded. A failed grading has no key.json, so the next run grades
 
 import argparse
 import csv
+import dataclasses
 import functools
 import hashlib
 import json
@@ -55,7 +56,7 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from . import config, late, regrade, results, submission
+from . import assignment, late, limits, regrade, results, submission
 
 METADATA = "submission_metadata.yml"
 GRADER_DIRS = ("autograder", "scratchnn_ref")  # a change here (but in INSTRUCTOR_TOOLS) changes every grade
@@ -190,7 +191,7 @@ def tree_hash(folder: Path, suffix: str = "", skip=()) -> str:
         name = entry.rel.rsplit("/", 1)[-1]
         if not name.endswith(suffix) or name in skip:
             continue
-        graded = name in config.STUDENT_FILES and entry.size <= submission.MAX_FILE_BYTES
+        graded = name in assignment.load().student_files and entry.size <= submission.MAX_FILE_BYTES
         data = None
         if graded or entry.size <= budget:
             data, _ = submission.read_regular(os.path.join(folder, entry.rel), entry.size)
@@ -257,11 +258,14 @@ def _init_worker() -> None:
 
     Ctrl-C is left to the parent, which lets running gradings finish so that none is lost half-way.
     """
-    from . import suite
-
+    global _ASSIGNMENT
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    suite.all_checks = functools.cache(suite.all_checks)
-    suite.all_checks()
+    a = assignment.load()
+    _ASSIGNMENT = dataclasses.replace(a, checks=functools.cache(a.checks))
+    _ASSIGNMENT.checks()
+
+
+_ASSIGNMENT = None  # the worker's assignment, its checks built once (None: load it for each grading)
 
 
 def grade_one(path: str, folder: str, key) -> tuple[float, str]:
@@ -279,7 +283,7 @@ def grade_one(path: str, folder: str, key) -> tuple[float, str]:
         regrade.keep_previous(folder)  # the earlier results.json, if any, goes to history/
         with open(folder / "grading.log", "w", encoding="utf-8", errors="backslashreplace") as log:
             try:
-                doc = grade(path, log=log)
+                doc = grade(path, log=log, assignment=_ASSIGNMENT or assignment.load())
             except Exception as exc:
                 log.write(f"grader failed: {exc!r}\n")
                 raise
@@ -403,7 +407,7 @@ def print_changes(out: Path, subs: list[Submission], regraded: set) -> None:
 
 # ---------------------------------------------------------------- the command
 def parallel_is_safe() -> bool:
-    """False when the sandboxes would run as config.SANDBOX_USER without PID namespaces: then each
+    """False when the sandboxes would run as limits.SANDBOX_USER without PID namespaces: then each
     sandbox kills every process of that user at its end, the other gradings' sandboxes included."""
     from .sandbox import SandboxError, _namespaces_work, sandbox_user
 
@@ -411,7 +415,7 @@ def parallel_is_safe() -> bool:
         user = sandbox_user()
     except SandboxError:
         return True  # grading will fail with the reason, in parallel or not
-    return not (user and user[2] == config.SANDBOX_USER) or _namespaces_work()
+    return not (user and user[2] == limits.SANDBOX_USER) or _namespaces_work()
 
 
 def _keep_from_the_sandbox(root: Path, out: Path) -> None:
@@ -433,7 +437,7 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True,
         policy: late.LatePolicy = None, extensions: dict = None) -> dict:
     """Grade what is not graded yet; returns counts {"total", "skipped", "graded", "failed", "interrupted"}.
 
-    `policy` is the late-work rule (default: LATE_WORK of autograder/config.py, else none) and
+    `policy` is the late-work rule (default: LATE_WORK of the assignment's config, else none) and
     `extensions` {SID or email: late.Extension} the students' own due dates."""
     policy = policy or late.policy_from(late.configured())
     extensions = extensions or {}
@@ -452,7 +456,7 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True,
     else:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if jobs > 1 and not parallel_is_safe():
-            print(f"Grading one at a time: the sandbox runs as user {config.SANDBOX_USER} without namespaces and, "
+            print(f"Grading one at a time: the sandbox runs as user {limits.SANDBOX_USER} without namespaces and, "
                   "when it stops, kills every process of that user, the other gradings' sandboxes included.")
             jobs = 1
         why = ", ".join(f"{n} {reason}" for reason, n in Counter(reasons[s.id] for s in todo).most_common())
@@ -557,7 +561,9 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="processes in parallel (default: all cores)")
     parser.add_argument("--force", action="store_true", help="grade everything again, even if up to date")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    group = parser.add_argument_group("late work (each overrides LATE_WORK of autograder/config.py, if it has one)")
+    parser.add_argument("--assignment", choices=assignment.names(),
+                        help="which assignment (default: the first); the worker processes inherit it")
+    group = parser.add_argument_group("late work (each overrides LATE_WORK of the assignment's config, if it has one)")
     group.add_argument("--due", help='the due date, e.g. "2026-03-01 23:59" or 2026-03-01T23:59-08:00')
     group.add_argument("--late-due", help="the late due date: handed in after it, a submission scores 0")
     group.add_argument("--penalty", help='per started hour or day late, in %% of the points: "10%%/day", '
@@ -567,6 +573,8 @@ def main(argv=None) -> int:
     group.add_argument("--extensions", metavar="FILE", help="CSV of student (SID or email) and due (the new due "
                        "date), optionally late_due")
     args = parser.parse_args(argv)
+    if args.assignment:
+        os.environ[assignment.ENV] = args.assignment
     try:
         policy, extensions = late_work(args)
     except late.LateWorkError as exc:

@@ -15,6 +15,7 @@ from .stubs import reference_text, stub_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
+LATER = ("hw2",)  # later assignments' solutions, in folders of their own (assignment 1's is solutions/ itself)
 REF_HEADER = "# Generated from solutions/scratchnn/{name} by `make generate`: edit that file, not this one.\n"
 
 
@@ -27,7 +28,7 @@ def generated() -> dict[Path, str]:
         files[Path("assignments/scratchnn") / src.name] = stub_text(text, src.name)
     for src in sorted(SOLUTIONS.rglob("*")):
         rel = src.relative_to(SOLUTIONS)
-        if src.is_dir() or rel.parts[0] == "scratchnn" or "__pycache__" in rel.parts:
+        if src.is_dir() or rel.parts[0] in ("scratchnn", *LATER) or "__pycache__" in rel.parts:
             continue
         text = src.read_text(encoding="utf-8")
         files[Path("assignments") / rel] = stub_text(text, src.name) if src.suffix == ".py" else text
@@ -39,12 +40,13 @@ def generated() -> dict[Path, str]:
 
 def course_policy() -> dict:
     """The policy rules of config.py as data, for the public tests: the static scan's and the recorder's."""
-    from . import config
+    from .assignment import load
     from .grade import operator_rules
     from .policy import Rules
 
-    classes = {name: [c for c, f in config.CLASSES.items() if f == name] for name in config.STUDENT_FILES}
-    return {"static": Rules.of(config).as_dict(), "operators": operator_rules(), "classes": classes}
+    a = load("hw1")
+    classes = {name: [c for c, f in a.classes.items() if f == name] for name in a.student_files}
+    return {"static": Rules.of(a.config).as_dict(), "operators": operator_rules(a), "classes": classes}
 
 
 def stale(want: dict | None = None) -> list[Path]:

@@ -1,7 +1,9 @@
 """Grade one submission: find the files, check the policy, run every check in the sandbox, judge.
 
-`grade(submission_dir)` returns the results.json document. It never raises for
-anything a submission does; only a broken grader installation raises.
+`grade(submission_dir, assignment=None)` returns the results.json document. It never raises
+for anything a submission does; only a broken grader installation raises. What is graded,
+and how each check is judged, is the assignment's (autograder/assignment.py); the order of
+the tests, the policy, the gates, the time budget and the retries are the same for all.
 """
 
 import sys
@@ -10,29 +12,26 @@ from pathlib import Path
 
 import torch
 
-from . import config, policy, results, submission, suite
-from .judge import Verdict, error_text, judge, sandbox_down
+from . import limits, policy, results, submission
+from .assignment import Assignment, load
+from .outcome import Verdict, error_text, sandbox_down
 from .parsing import parsed
 from .sandbox import Sandbox, SandboxError
 
-REF_DIR = Path(__file__).resolve().parent.parent / "scratchnn_ref"
-GIVEN_FILES = ("mlp.py", "train.py")  # handed out complete: the kit's copies are used, never the student's
 
-
-def package_files(files: dict) -> dict[str, str]:
+def package_files(a: Assignment, files: dict) -> dict[str, str]:
     """The sandbox's `scratchnn` package: the student's readable files and the kit's given ones."""
-    pkg = {"__init__.py": '"""The submission under test (student files and the given mlp.py, train.py)."""\n'}
-    for name in GIVEN_FILES:
-        pkg[name] = (REF_DIR / name).read_text(encoding="utf-8")
+    pkg = {"__init__.py": f'"""The submission under test: {", ".join(a.student_files)} and the given files."""\n'}
+    pkg.update(a.given_files)
     for name, sf in files.items():
         if sf.problem is None:
             pkg[name] = sf.text
     return pkg
 
 
-def blocked_reason(cls: str, files: dict, violations: dict):
+def blocked_reason(a: Assignment, cls: str, files: dict, violations: dict):
     """Why a class is not run at all (its file is missing or broken, or it breaks the policy), or None."""
-    sf = files[config.CLASSES[cls]]
+    sf = files[a.classes[cls]]
     if sf.problem:
         return sf.problem
     if violations.get(cls):
@@ -40,28 +39,22 @@ def blocked_reason(cls: str, files: dict, violations: dict):
     return None
 
 
-def points(cls: str, part: str) -> float:
-    if part == "sine_fit":
-        return config.SINE_FIT_POINTS / len(config.SINE_FIT)
-    return config.WEIGHTS[suite.kind_of(cls)][part]
-
-
-def check_imports(box: Sandbox, files: dict, violations: dict, log, started: float) -> None:
+def check_imports(a: Assignment, box: Sandbox, files: dict, violations: dict, log, started: float) -> None:
     """Import each readable file once in the sandbox; a file that fails or hangs gets its problem set.
     What its module-level code made PyTorch do counts against each of its classes."""
     for name, sf in files.items():
         if sf.problem:
             continue
-        job = {"kind": "import", "module": name[:-3], "id": f"import-{name[:-3]}", "timeout": config.TIME_PER_TEST,
-               "policy": operator_rules()}
+        job = {"kind": "import", "module": name[:-3], "id": f"import-{name[:-3]}", "timeout": limits.TIME_PER_TEST,
+               "policy": operator_rules(a)}
         outcome = run_fairly(box, job, {}, log, name, started)
         meta, status = outcome["meta"], outcome["status"]
-        for cls in [c for c, f in config.CLASSES.items() if f == name]:
+        for cls in [c for c, f in a.classes.items() if f == name]:
             add_sightings(violations, cls, outcome.get("sightings"))
         if status.get("sandbox_error"):
             sf.problem = f"{name} was not graded: " + sandbox_down(status["sandbox_error"])
         elif status.get("timeout"):
-            sf.problem = (f"Importing {name} did not finish within {config.TIME_PER_TEST:g} s: is there a loop or "
+            sf.problem = (f"Importing {name} did not finish within {limits.TIME_PER_TEST:g} s: is there a loop or "
                           "long computation at module level? None of its classes can be graded.")
         elif meta is None:
             sf.problem = f"The process importing {name} died (exit() or os._exit() at module level?)."
@@ -69,7 +62,7 @@ def check_imports(box: Sandbox, files: dict, violations: dict, log, started: flo
             sf.problem = error_text(f"Importing {name} failed, so none of its classes can be graded", meta["error"])
 
 
-OUT_OF_TIME = (f"Not run (or not to its end): grading reached its total time limit ({config.TIME_TOTAL:g} s) "
+OUT_OF_TIME = (f"Not run (or not to its end): grading reached its total time limit ({limits.TIME_TOTAL:g} s) "
                "because earlier checks were slow. Make every method as fast as its docstring's O(·) cost.")
 
 
@@ -80,7 +73,7 @@ def not_the_students_fault(status: dict, timeout: float) -> bool:
     # A timeout, or SIGKILL not sent for one, with little CPU time used. (RLIMIT_CPU's SIGKILL
     # comes only after the job used more CPU time than its whole wall-time limit.)
     killed = status.get("timeout") or status.get("signal") == 9
-    return bool(killed) and float(status.get("cpu") or 0.0) < config.STARVED_CPU_SHARE * timeout
+    return bool(killed) and float(status.get("cpu") or 0.0) < limits.STARVED_CPU_SHARE * timeout
 
 
 def run_fairly(box: Sandbox, job: dict, inputs: dict, log, what: str, started: float) -> dict:
@@ -88,7 +81,7 @@ def run_fairly(box: Sandbox, job: dict, inputs: dict, log, what: str, started: f
     second still ends within TIME_TOTAL. A sandbox that cannot be started again is an outcome too."""
     outcome = _run(box, job, inputs)
     if (not_the_students_fault(outcome["status"], job["timeout"])
-            and time.monotonic() - started + job["timeout"] <= config.TIME_TOTAL):
+            and time.monotonic() - started + job["timeout"] <= limits.TIME_TOTAL):
         log.write(f"{what[:70]:70s} run again: {outcome['status']}\n{box.job_log(job['id'], 500)}")
         outcome = _run(box, job, inputs)
     return outcome
@@ -98,42 +91,39 @@ def _run(box: Sandbox, job: dict, inputs: dict) -> dict:
     try:
         return box.run(job, inputs)
     except SandboxError as exc:
-        return {"status": {"id": job["id"], "sandbox_error": str(exc)}, "meta": None, "arrays": {}}
+        return {"status": {"id": job["id"], "sandbox_error": str(exc)}, "meta": None, "arrays": {}, "sightings": []}
 
 
-def run_checks(checks, files, violations, log, start: float) -> tuple[dict, str]:
+def run_checks(a: Assignment, checks, files, violations, log, start: float) -> tuple[dict, str]:
     """Verdict per check index, and how the sandbox was isolated; runtime policy violations are added to
-    `violations`. Everything runs within config.TIME_TOTAL of `start` (when grading began): a check gets
+    `violations`. Everything runs within limits.TIME_TOTAL of `start` (when grading began): a check gets
     at most the time left, and one that cannot get MIN_CHECK_SECONDS is not run."""
     verdicts = {}
-    hung = set()  # classes with a check that ran out of time: their later checks are skipped
-    with Sandbox(package_files(files), log=log) as box:
+    hung = set()  # classes with a check of their own that ran out of time: their later checks are skipped
+    with Sandbox(package_files(a, files), log=log, kit_files=a.kit_files) as box:
         log.write(f"sandbox: {box.isolation}\n")
-        check_imports(box, files, violations, log, start)
+        check_imports(a, box, files, violations, log, start)
         for i, check in enumerate(checks):
-            needs = [check.cls] if check.part != "sine_fit" else ["Linear", check.cls]
-            reasons = [r for r in (blocked_reason(c, files, violations) for c in needs) if r]
-            reasons += [f"an earlier check of {c} did not finish in time." for c in needs if c in hung]
+            reasons = [r for r in (blocked_reason(a, c, files, violations) for c in check.needs) if r]
+            reasons += [f"an earlier check of {c} did not finish in time." for c in check.needs if c in hung]
             if reasons:
                 verdicts[i] = Verdict(0.0, "Not run: " + reasons[0])
                 continue
-            left = start + config.TIME_TOTAL - time.monotonic()
-            if left < config.MIN_CHECK_SECONDS:
+            left = start + limits.TIME_TOTAL - time.monotonic()
+            if left < limits.MIN_CHECK_SECONDS:
                 verdicts[i] = Verdict(0.0, OUT_OF_TIME)
                 continue
-            timeout = min(suite.time_limit(check), left)
-            job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "policy": operator_rules()}
+            timeout = min(check.time_limit, left)
+            job = {**check.job, "id": f"job{i:03d}", "timeout": timeout, "policy": operator_rules(a)}
             outcome = run_fairly(box, job, check.inputs, log, check.name, start)
-            if check.part == "sine_fit":  # two classes take part: each answers for its own file
-                for cls in needs:
-                    add_sightings(violations, cls, outcome.get("sightings"), only_file=config.CLASSES[cls])
-            else:
-                add_sightings(violations, check.cls, outcome.get("sightings"))
-            verdicts[i] = judge(check, outcome)
+            for cls in check.needs:  # where several classes take part, each answers for its own file
+                add_sightings(violations, cls, outcome.get("sightings"),
+                              only_file=a.classes[cls] if len(check.needs) > 1 else None)
+            verdicts[i] = a.judge(check, outcome)
             s = outcome["status"]
-            if s.get("timeout") and timeout < suite.time_limit(check):  # cut short by the total limit
+            if s.get("timeout") and timeout < check.time_limit:  # cut short by the total limit
                 verdicts[i] = Verdict(0.0, OUT_OF_TIME)
-            if s.get("timeout") and check.part != "sine_fit":
+            if s.get("timeout") and check.group == check.cls:
                 hung.add(check.cls)
             log.write(f"{check.name[:70]:70s} {verdicts[i].fraction:5.2f}  wall {s.get('wall', '-')}s "
                       f"cpu {s.get('cpu', '-')}s\n")
@@ -143,11 +133,11 @@ def run_checks(checks, files, violations, log, start: float) -> tuple[dict, str]
     return verdicts, isolation
 
 
-def operator_rules() -> dict:
-    """The recorder's rules for a job, as data (config.FORBIDDEN_OPS, FORBIDDEN_OP_PARTS)."""
-    return {"ops": {k: list(v) for k, v in config.FORBIDDEN_OPS.items()},
-            "parts": {k: list(v) for k, v in config.FORBIDDEN_OP_PARTS.items()},
-            "student_files": list(config.STUDENT_FILES)}
+def operator_rules(a: Assignment) -> dict:
+    """The recorder's rules for a job, as data (the assignment's FORBIDDEN_OPS, FORBIDDEN_OP_PARTS)."""
+    return {"ops": {k: list(v) for k, v in a.config.FORBIDDEN_OPS.items()},
+            "parts": {k: list(v) for k, v in a.config.FORBIDDEN_OP_PARTS.items()},
+            "student_files": list(a.student_files)}
 
 
 def add_sightings(violations: dict, cls: str, seen, only_file: str = None) -> None:
@@ -164,19 +154,19 @@ def add_sightings(violations: dict, cls: str, seen, only_file: str = None) -> No
             violations[cls].append(v)
 
 
-def policy_violations(files: dict) -> dict:
+def policy_violations(a: Assignment, files: dict) -> dict:
     """The static scan's violations per class (autograder/policy.py)."""
     out = {}
-    rules = policy.Rules.of(config)
+    rules = policy.Rules.of(a.config)
     for name, sf in files.items():
         if sf.problem is None:
-            classes = [c for c, f in config.CLASSES.items() if f == name]
+            classes = [c for c, f in a.classes.items() if f == name]
             for cls, found in parsed(policy.scan, sf.text, classes, rules).items():
                 out[cls] = list(found)
     return out
 
 
-def files_test(files: dict) -> dict:
+def files_test(a: Assignment, files: dict) -> dict:
     lines = []
     for name, sf in files.items():
         if sf.problem:
@@ -184,62 +174,62 @@ def files_test(files: dict) -> dict:
         else:
             lines.append(f"✓ {name} found at {sf.path}")
         lines += [f"  note: {note}" for note in sf.notes]
-    return results.test("Files: linear.py, activations.py, losses.py", 0, 0, config.VISIBILITY["files"],
+    return results.test(f"Files: {', '.join(a.student_files)}", 0, 0, a.config.VISIBILITY["files"],
                         "\n".join(lines), passed=not any(sf.problem for sf in files.values()))
 
 
-def policy_test(cls: str, violations: list, earned_real_points: bool) -> dict:
+def policy_test(a: Assignment, cls: str, violations: list, earned_real_points: bool) -> dict:
     name = f"{cls}: policy (no autograd, no ready-made layers or functions)"
+    points, shown = a.policy_points(cls), a.config.VISIBILITY["policy"]
     if violations:
         listed = "\n".join(f"  {v}" for v in violations)
-        return results.test(name, 0, points(cls, "policy"), config.VISIBILITY["policy"],
+        return results.test(name, 0, points, shown,
                             f"{cls} uses what this assignment forbids, so all of {cls}'s tests score 0:\n{listed}\n"
-                            "Write it from element-wise operations (exp, log, tanh, where, clamp, ...).")
-    why = ("No forbidden operator ran during its calls (autograd, ready-made activations, losses, softmax), and "
-           "its source imports and reaches nothing forbidden.")
+                            + a.policy_instead)
     if not earned_real_points:
-        return results.test(name, 0, points(cls, "policy"), config.VISIBILITY["policy"],
-                            why + " These points count only once forward or backward earns points.")
-    return results.test(name, points(cls, "policy"), points(cls, "policy"), config.VISIBILITY["policy"], why)
+        return results.test(name, 0, points, shown,
+                            a.policy_kept + " These points count only once a value check of the class earns points.")
+    return results.test(name, points, points, shown, a.policy_kept)
 
 
-def grade(submission_dir, log=None) -> dict:
-    """The results.json document for one submission folder."""
+def class_tests(a: Assignment, cls: str, checks: list, verdicts: dict, violations: dict) -> list:
+    """The tests of one class: each check's (a gated check scores 0 until its gate earns), then the policy."""
+    mine = [i for i, c in enumerate(checks) if c.group == cls]
+    earned = any(verdicts[i].fraction > 0 for i in mine if checks[i].pays)
+    tests = []
+    for i in mine:
+        c, v = checks[i], verdicts[i]
+        fraction, output = v.fraction, v.output
+        gate_earned = c.gate is None or any(verdicts[j].fraction > 0 for j in mine if checks[j].part == c.gate)
+        if violations.get(cls):
+            fraction, output = 0.0, f"Scores 0: {cls} breaks the policy.\n" + v.output
+        elif not gate_earned and fraction > 0:
+            fraction = 0.0
+            output = (f"Scores 0 until {cls}.{c.gate} earns points: a {c.part} check of a {c.gate} that does not "
+                      f"compute {cls} proves nothing.\n" + v.output)
+        tests.append(results.test(c.name, fraction * c.points, c.points, c.visibility, output))
+    tests.append(policy_test(a, cls, violations.get(cls, []), earned))
+    return tests
+
+
+def grade(submission_dir, log=None, assignment: Assignment = None) -> dict:
+    """The results.json document for one submission folder (the default assignment when none is given)."""
+    a = assignment or load()
     log = log or sys.stderr
     started = time.monotonic()
     torch.set_num_threads(1)
-    files = submission.find(Path(submission_dir))
-    violations = policy_violations(files)
-    checks = suite.all_checks()
-    verdicts, isolation = run_checks(checks, files, violations, log, started)
+    files = submission.find(Path(submission_dir), a.student_files)
+    violations = policy_violations(a, files)
+    checks = a.checks()
+    verdicts, isolation = run_checks(a, checks, files, violations, log, started)
 
-    tests = [files_test(files)]
-    for cls in config.CLASSES:
-        mine = [i for i, c in enumerate(checks) if c.cls == cls and c.part != "sine_fit"]
-        earned = any(verdicts[i].fraction > 0 for i in mine if checks[i].part in ("forward", "backward"))
-        forward_earned = any(verdicts[i].fraction > 0 for i in mine if checks[i].part == "forward")
-        for i in mine:
-            c, v = checks[i], verdicts[i]
-            fraction, output = v.fraction, v.output
-            if violations.get(cls):
-                fraction, output = 0.0, f"Scores 0: {cls} breaks the policy.\n" + v.output
-            elif c.part in config.NEEDS_FORWARD and not forward_earned and fraction > 0:
-                fraction = 0.0
-                output = (f"Scores 0 until {cls}.forward earns points: a {c.part} check of a forward that does not "
-                          f"compute {cls} proves nothing.\n" + v.output)
-            tests.append(results.test(c.name, fraction * points(cls, c.part), points(cls, c.part),
-                                      config.VISIBILITY[c.part], output))
-        tests.append(policy_test(cls, violations.get(cls, []), earned))
+    tests = [files_test(a, files)]
+    for cls in a.classes:
+        tests += class_tests(a, cls, checks, verdicts, violations)
     for i, c in enumerate(checks):
-        if c.part == "sine_fit":
-            blocked = violations.get("Linear") or violations.get(c.cls)
-            fraction = 0.0 if blocked else verdicts[i].fraction
-            tests.append(results.test(c.name, fraction * points(c.cls, "sine_fit"), points(c.cls, "sine_fit"),
-                                      config.VISIBILITY["sine_fit"], verdicts[i].output))
+        if c.group not in a.classes:  # a part of its own (assignment 1's sine fit): after the classes
+            fraction = 0.0 if any(violations.get(n) for n in c.needs) else verdicts[i].fraction
+            tests.append(results.test(c.name, fraction * c.points, c.points, c.visibility, verdicts[i].output))
     seconds = round(time.monotonic() - started, 1)
-    summary = ("scratchnn autograder. Each class is graded on its own: forward and backward against a reference "
-               "on hidden inputs, a numerical gradient check, robustness, large inputs and the course policy; "
-               "then the sine fit. "
-               "Some tests are shown only after the due date.")
-    return results.results(tests, summary, {"grading_seconds": seconds, "torch": torch.__version__,
-                                            "sandbox": isolation})
+    return results.results(tests, a.summary, {"grading_seconds": seconds, "torch": torch.__version__,
+                                              "sandbox": isolation, "assignment": a.name})

@@ -9,8 +9,8 @@ The rule is data, a LatePolicy. Its values come from the assignment's configurat
         "timezone": "America/Los_Angeles",   # for dates written without a UTC offset (default: this machine's)
     }
 
-in autograder/config.py; `python -m autograder.batch` overrides any of them for a run (--due, --late-due,
---penalty, --timezone). Dates are ISO 8601, "2026-03-01 23:59" or "2026-03-01T23:59:00-08:00"; a
+in the assignment's config (autograder/hw1/config.py); `python -m autograder.batch` overrides any of them
+for a run (--due, --late-due, --penalty, --timezone). Dates are ISO 8601, "2026-03-01 23:59" or "2026-03-01T23:59:00-08:00"; a
 submission's time is the `:created_at:` that Gradescope's submission_metadata.yml gives each folder.
 
 The penalty counts started periods: a submission 1 minute late loses one day's (or hour's) percent.
@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import config
+from . import assignment
 
 PERIODS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 # 2026-03-01 23:59[:59[.123456789]][ ][Z|-08:00|-0800]; Gradescope writes 2026-03-01 10:00:00.000000000 -08:00
@@ -152,8 +152,8 @@ def policy_from(settings: dict) -> LatePolicy:
 
 
 def assignment_config():
-    """The config module of the assignment being graded (autograder/config.py)."""
-    return config
+    """The config module of the assignment being graded (e.g. autograder/hw1/config.py)."""
+    return assignment.load().config
 
 
 def configured() -> dict:

@@ -23,8 +23,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .config import STUDENT_FILES
 from .generate import ROOT, stale
+from .hw1.config import STUDENT_FILES
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 TORCH = "torch==2.13.0"

@@ -5,17 +5,17 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import config
+from . import limits
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 
 
 def test(name: str, score: float, max_score: float, visibility: str, output: str, passed: bool = None) -> dict:
-    """One test entry; the output is cut to config.MAX_OUTPUT_CHARS. `status` is "passed" when the test
+    """One test entry; the output is cut to limits.MAX_OUTPUT_CHARS. `status` is "passed" when the test
     earned all its points (or, for a test of no points, when `passed` says so), else "failed": Gradescope
     shows a test without a status as passed."""
-    if len(output) > config.MAX_OUTPUT_CHARS:
-        output = output[: config.MAX_OUTPUT_CHARS - 20] + "\n[... cut ...]"
+    if len(output) > limits.MAX_OUTPUT_CHARS:
+        output = output[: limits.MAX_OUTPUT_CHARS - 20] + "\n[... cut ...]"
     if passed is None:
         passed = score >= max_score - 1e-9
     return {"name": name, "score": round(float(score), 4), "max_score": float(max_score),

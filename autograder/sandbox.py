@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config
+from . import limits
 from .parsing import parsed
 from .submission import read_regular
 
@@ -58,13 +58,13 @@ def sandbox_user():
     """(uid, gid, name) of the user student code runs as, or None when the grader is not root."""
     if os.geteuid() != 0:
         return None
-    for name in (config.SANDBOX_USER, config.SANDBOX_USER_FALLBACK):
+    for name in (limits.SANDBOX_USER, limits.SANDBOX_USER_FALLBACK):
         try:
             entry = pwd.getpwnam(name)
             return entry.pw_uid, entry.pw_gid, name
         except KeyError:
             continue
-    raise SandboxError(f"no unprivileged user: create `{config.SANDBOX_USER}` (see setup.sh)")
+    raise SandboxError(f"no unprivileged user: create `{limits.SANDBOX_USER}` (see setup.sh)")
 
 
 def _hidden_dirs(needed: list[str]) -> list[str]:
@@ -185,7 +185,9 @@ class Sandbox:
         out/<id>.*      a job's results
     """
 
-    def __init__(self, package_files: dict[str, str], log=None):
+    def __init__(self, package_files: dict[str, str], log=None, kit_files: dict = None):
+        """package_files: the `scratchnn` package under test (name -> text); kit_files: the assignment's
+        job runners (module name -> path), beside recorder.py in the kit."""
         self.log = log or sys.stderr
         self.user = sandbox_user()
         self.dir = Path(tempfile.mkdtemp(prefix="scratchnn-grade-", dir=_sandboxes_folder(self.user)))
@@ -197,6 +199,8 @@ class Sandbox:
         shutil.copy(HERE / "child.py", self.dir / "child.py")
         (self.dir / "kit").mkdir()
         shutil.copy(HERE / "recorder.py", self.dir / "kit" / "recorder.py")
+        for module, path in (kit_files or {}).items():
+            shutil.copy(path, self.dir / "kit" / f"{module}.py")
         for path in self.dir.rglob("*"):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         if self.user:
@@ -263,7 +267,7 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        if self.user and self.user[2] == config.SANDBOX_USER and not self.namespaced:
+        if self.user and self.user[2] == limits.SANDBOX_USER and not self.namespaced:
             _kill_user_processes(self.user[0])  # without a PID namespace; the dedicated user owns nothing else
             _remove_files_of(self.user[0])  # and the shared temporary folders keep nothing it wrote
         self._stderr.close()
@@ -288,11 +292,11 @@ class Sandbox:
     def run(self, job: dict, inputs: dict) -> dict:
         """Run one job: returns {'status', 'meta', 'arrays', 'sightings'}; status['timeout'], 'exit', 'signal'
         tell how it ended; 'sightings' are the recorder's, also those of a job killed before it wrote its meta."""
-        job = {**job, "memory_mb": job.get("memory_mb", config.MEMORY_LIMIT_MB),
-               "max_processes": config.MAX_PROCESSES if self.user else None,
+        job = {**job, "memory_mb": job.get("memory_mb", limits.MEMORY_LIMIT_MB),
+               "max_processes": limits.MAX_PROCESSES if self.user else None,
                # every process of the sandbox but the zygote is killed after each job, where "every" is
                # only the sandbox's: its own PID namespace, or the dedicated user (graded one at a time)
-               "sweep": bool(self.user) and (self.namespaced or self.user[2] == config.SANDBOX_USER)}
+               "sweep": bool(self.user) and (self.namespaced or self.user[2] == limits.SANDBOX_USER)}
         for suffix in (".npz", ".json", ".log", ".seen"):
             (self.dir / "out" / (job["id"] + suffix)).unlink(missing_ok=True)
         np.savez(self.dir / "in" / (job["id"] + ".npz"), **{k: v.numpy() for k, v in inputs.items()})

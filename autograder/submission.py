@@ -17,8 +17,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config
-
 MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 32  # folder levels below the submission that are searched
 MAX_ENTRIES = 50_000  # files and folders looked at in all (about 0.1 s of listing)
@@ -122,7 +120,7 @@ def _listed(names: list) -> str:
     return text + (f" and {len(names) - SHOWN:,} more" if len(names) > SHOWN else "")
 
 
-def tree_notes(tree: Tree, others: int) -> list[str]:
+def tree_notes(tree: Tree, others: int, student_files: tuple) -> list[str]:
     """What the walk left out, for the student; `others` counts the regular files that are not graded."""
     notes = []
     if tree.stopped:
@@ -134,7 +132,7 @@ def tree_notes(tree: Tree, others: int) -> list[str]:
         notes.append(f"could not read {_listed(tree.unreadable)}")
     notes += skipped_notes(tree.symlinks, tree.special)
     if others > MANY_FILES:
-        notes.append(f"ignored {others:,} other files (only {', '.join(config.STUDENT_FILES)} are graded)")
+        notes.append(f"ignored {others:,} other files (only {', '.join(student_files)} are graded)")
     return notes
 
 
@@ -193,22 +191,22 @@ def _basename(rel: str) -> str:
     return rel.rsplit("/", 1)[-1]
 
 
-def find(submission: Path) -> dict[str, StudentFile]:
-    """Each of config.STUDENT_FILES, found and read, or with the reason it cannot be graded.
+def find(submission: Path, student_files: tuple) -> dict[str, StudentFile]:
+    """Each of student_files ("linear.py", ...), found and read, or with the reason it cannot be graded.
 
     Notes about what the walk skipped go to the file they concern (a symlink named linear.py
     to linear.py), the rest to the first file.
     """
     submission = Path(submission)
     tree = walk(submission) if submission.is_dir() else Tree()
-    names = set(config.STUDENT_FILES)
-    candidates = {name: [] for name in config.STUDENT_FILES}
+    names = set(student_files)
+    candidates = {name: [] for name in student_files}
     for entry in tree.files:
         if _basename(entry.rel) in names:
             candidates[_basename(entry.rel)].append(entry)
     others = len(tree.files) - sum(len(c) for c in candidates.values())
     result = {}
-    for name in config.STUDENT_FILES:
+    for name in student_files:
         sf = StudentFile(name)
         result[name] = sf
         sf.notes += skipped_notes([r for r in tree.symlinks if _basename(r) == name],
@@ -216,7 +214,7 @@ def find(submission: Path) -> dict[str, StudentFile]:
         found = sorted(candidates[name], key=lambda e: (e.depth, e.rel))
         if not found:
             sf.problem = (f"{name} was not found in your submission (searched every folder). "
-                          f"Upload {', '.join(config.STUDENT_FILES)} (plain .py files, or a zip of them).")
+                          f"Upload {', '.join(student_files)} (plain .py files, or a zip of them).")
             continue
         sf.path = shown(found[0].rel)
         if len(found) > 1:
@@ -230,7 +228,7 @@ def find(submission: Path) -> dict[str, StudentFile]:
     rest = Tree(symlinks=[r for r in tree.symlinks if _basename(r) not in names],
                 special=[r for r in tree.special if _basename(r) not in names],
                 unreadable=tree.unreadable, too_deep=tree.too_deep, stopped=tree.stopped)
-    result[config.STUDENT_FILES[0]].notes += tree_notes(rest, others)
+    result[student_files[0]].notes += tree_notes(rest, others, student_files)
     return result
 
 

@@ -24,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import config, grade, sandbox, submission  # noqa: E402
+from autograder import grade, limits, sandbox, submission  # noqa: E402
+from autograder.hw1 import ASSIGNMENT as HW1  # noqa: E402
+from autograder.hw1 import config  # noqa: E402
 
 MODES = {
     "bubblewrap": {"_bwrap_works": None, "_namespaces_work": None},
@@ -43,10 +45,10 @@ def start_up(mode: str, tries: int = 5):
         with tempfile.TemporaryDirectory() as tmp:
             for name in config.STUDENT_FILES:
                 shutil.copy(ROOT / "solutions" / "scratchnn" / name, Path(tmp) / name)
-            files = submission.find(Path(tmp))
+            files = submission.find(Path(tmp), HW1.student_files)
             times, isolation = [], ""
             for _ in range(tries):
-                box = sandbox.Sandbox(grade.package_files(files), log=open(os.devnull, "w"))  # noqa: SIM115
+                box = sandbox.Sandbox(grade.package_files(HW1, files), log=open(os.devnull, "w"))  # noqa: SIM115
                 start = time.monotonic()
                 try:
                     box.start()
@@ -62,7 +64,7 @@ def start_up(mode: str, tries: int = 5):
             setattr(sandbox, name, value)
 
 
-HOSTILE = ("import sys, time; import autograder.grade as g; g.policy_violations = lambda files: {}; "
+HOSTILE = ("import sys, time; import autograder.grade as g; g.policy_violations = lambda a, files: {}; "
            "from autograder.__main__ import main; sys.exit(main(sys.argv[1:]))")
 
 
@@ -74,7 +76,7 @@ def hostile_grading() -> dict:
         for name in config.STUDENT_FILES:
             text = (ROOT / "solutions" / "scratchnn" / name).read_text()
             text = text.replace("import torch\n", "import time\n\nimport torch\n", 1)
-            nap = f"        time.sleep({config.TIME_PER_TEST - 0.5})\n"
+            nap = f"        time.sleep({limits.TIME_PER_TEST - 0.5})\n"
             (sub / name).write_text(text.replace("        ### BEGIN SOLUTION\n", nap))
         out = Path(tmp) / "results.json"
         spinner = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c", "while True: pass"])
@@ -102,8 +104,8 @@ def main(argv=None) -> int:
         print(f"  {mode:18s} {shown}  {isolation[:90]}")
     if args.hostile:
         r = hostile_grading()
-        print(f"\nHostile grading (every method sleeps {config.TIME_PER_TEST - 0.5:g} s), half a core: "
-              f"{r['wall']:.0f} s wall against Gradescope's 600 s (TIME_TOTAL {config.TIME_TOTAL:g} s); "
+        print(f"\nHostile grading (every method sleeps {limits.TIME_PER_TEST - 0.5:g} s), half a core: "
+              f"{r['wall']:.0f} s wall against Gradescope's 600 s (TIME_TOTAL {limits.TIME_TOTAL:g} s); "
               f"{r['not_run']} checks not run for time, score {r['score']:g}")
     return 0
 

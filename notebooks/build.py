@@ -23,7 +23,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from autograder.config import STUDENT_FILES  # the files a student submits
+from autograder.hw1.config import STUDENT_FILES  # the files a student submits
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "notebooks" / "handout.py"

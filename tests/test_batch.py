@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch, report
+from autograder import batch, limits, report
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "submissions"
 
@@ -174,14 +174,14 @@ def test_report_escapes_what_submissions_wrote(tmp_path):
 
 
 def test_parallel_grading_is_refused_when_sandboxes_share_the_dedicated_user(monkeypatch):
-    from autograder import config, sandbox
+    from autograder import sandbox
 
-    monkeypatch.setattr(sandbox, "sandbox_user", lambda: (4242, 4242, config.SANDBOX_USER))
+    monkeypatch.setattr(sandbox, "sandbox_user", lambda: (4242, 4242, limits.SANDBOX_USER))
     monkeypatch.setattr(sandbox, "_namespaces_work", lambda: False)
     assert not batch.parallel_is_safe()
     monkeypatch.setattr(sandbox, "_namespaces_work", lambda: True)  # each sandbox in its own PID namespace
     assert batch.parallel_is_safe()
-    monkeypatch.setattr(sandbox, "sandbox_user", lambda: (65534, 65534, config.SANDBOX_USER_FALLBACK))
+    monkeypatch.setattr(sandbox, "sandbox_user", lambda: (65534, 65534, limits.SANDBOX_USER_FALLBACK))
     assert batch.parallel_is_safe()
     monkeypatch.setattr(sandbox, "sandbox_user", lambda: None)  # not root: no user switch at all
     assert batch.parallel_is_safe()

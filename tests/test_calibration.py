@@ -1,6 +1,6 @@
 """The committed sine-fit calibration agrees with the grading rules, and one reference run still passes.
 
-`make calibrate` rewrites autograder/calibration.json; these tests only read it (plus two short trainings).
+`make calibrate` rewrites autograder/hw1/calibration.json; these tests only read it (plus two short trainings).
 """
 
 import json
@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import scratchnn_ref.train as ref_train
-from autograder import calibrate, config
+from autograder.hw1 import calibrate, config
 
 CAL = json.loads(calibrate.OUT.read_text(encoding="utf-8"))
 GRADED = sorted(config.SINE_FIT)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config
 from autograder import grade as grading
+from autograder.hw1 import config
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus" / "correct"

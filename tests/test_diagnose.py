@@ -10,9 +10,9 @@ import itertools
 import pytest
 import torch
 
-from autograder import config, diagnose, judge, mistakes, suite
-from autograder.diagnose import constant_factor, likely_cause
-from autograder.mistakes import Comparison, Raises, catalogue
+from autograder.hw1 import config, diagnose, judge, mistakes, suite
+from autograder.hw1.diagnose import constant_factor, likely_cause
+from autograder.hw1.mistakes import Comparison, Raises, catalogue
 
 CLASSES = list(config.CLASSES)
 FITTED = {"BCELoss": 1e-12, "SoftmaxCELoss": 1e-9}  # the ε a simulated clamp uses

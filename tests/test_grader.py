@@ -28,8 +28,10 @@ from pathlib import Path
 import pytest
 import samples
 
-from autograder import config, results, submission, suite
 from autograder import grade as grading
+from autograder import limits, results, submission
+from autograder.hw1 import ASSIGNMENT as HW1
+from autograder.hw1 import config, suite
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4  # grades at a time: each mostly waits on its sandbox, but holds ~400 MB
@@ -48,9 +50,9 @@ _scan = grading.policy_violations
 _run_checks = grading.run_checks
 
 
-def _policy_violations(files):
+def _policy_violations(a, files):
     """The static policy, unless this thread grades with it switched off."""
-    return {} if getattr(_local, "policy_off", False) else _scan(files)
+    return {} if getattr(_local, "policy_off", False) else _scan(a, files)
 
 
 def _runs(check, classes: set) -> bool:
@@ -58,17 +60,17 @@ def _runs(check, classes: set) -> bool:
     return bool({"Linear", check.cls} & classes) if check.part == "sine_fit" else check.cls in classes
 
 
-def _fast_run_checks(checks, files, violations, log, start):
+def _fast_run_checks(a, checks, files, violations, log, start):
     """grading.run_checks; on this thread's fast path (_local.only: a set of classes) only the checks those
     classes can change run, and every other check's verdict is the solution's (_local.reuse, by check name).
     A full run leaves its verdicts, by check name, in _local.verdicts."""
     only = getattr(_local, "only", None)
     if only is None:
-        verdicts, isolation = _run_checks(checks, files, violations, log, start)
+        verdicts, isolation = _run_checks(a, checks, files, violations, log, start)
         _local.verdicts = {c.name: verdicts[i] for i, c in enumerate(checks)}
         return verdicts, isolation
     mine = [i for i, c in enumerate(checks) if _runs(c, only)]
-    ran, isolation = _run_checks([checks[i] for i in mine], files, violations, log, start)
+    ran, isolation = _run_checks(a, [checks[i] for i in mine], files, violations, log, start)
     verdicts = {i: _local.reuse[c.name] for i, c in enumerate(checks)}
     verdicts.update({i: ran[j] for j, i in enumerate(mine)})
     return verdicts, isolation
@@ -137,7 +139,7 @@ class Grades:
         if policy:
             cmd = [sys.executable, "-m", "autograder", str(sub), "--results", str(out)]
         else:  # the same entry point with the static policy switched off
-            code = ("import sys; import autograder.grade as g; g.policy_violations = lambda files: {}; "
+            code = ("import sys; import autograder.grade as g; g.policy_violations = lambda a, files: {}; "
                     "from autograder.__main__ import main; sys.exit(main(sys.argv[1:]))")
             cmd = [sys.executable, "-c", code, str(sub), "--results", str(out)]
         log = open(folder / "log", "w")
@@ -147,7 +149,7 @@ class Grades:
     def cli(self, name: str) -> tuple:
         """(exit status, the results document or None, the log) of a command-line run."""
         proc, folder, log = self.runs[name]
-        code = proc.wait(timeout=config.TIME_TOTAL)
+        code = proc.wait(timeout=limits.TIME_TOTAL)
         log.close()
         out = folder / "out" / "results.json"
         doc = json.loads(out.read_text()) if out.exists() else None
@@ -167,7 +169,7 @@ def grades(tmp_path_factory):
     order = [(s.name, True, False) for s in samples.SAMPLES] + [(s.name, False, False) for s in UNPOLICED]
     order += [(name, True, True) for name in FULL_TOO]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "TIME_PER_TEST", TIME_PER_TEST)
+        mp.setattr(limits, "TIME_PER_TEST", TIME_PER_TEST)
         mp.setattr(grading, "policy_violations", _policy_violations)
         mp.setattr(grading, "run_checks", _fast_run_checks)
         g = Grades(tmp_path_factory.mktemp("graded"), order)
@@ -346,14 +348,14 @@ def test_same_submission_same_score_20_times(grades, tmp_path):
     doc = grades(AGAIN, full=True)
     assert 0 < doc["score"] < 100
     want = {t["name"]: (t["score"], t["output"]) for t in doc["tests"]}
-    files = submission.find(samples.build(samples.BY_NAME[AGAIN], tmp_path / "sub"))
+    files = submission.find(samples.build(samples.BY_NAME[AGAIN], tmp_path / "sub"), HW1.student_files)
     mine = [c for c in suite.all_checks() if c.cls == "MAELoss"]
     with open(tmp_path / "log", "w") as log:
-        verdicts, _ = _run_checks(mine * 19, files, grading.policy_violations(files), log, time.monotonic())
-    again = [(c.name, round(verdicts[i].fraction * grading.points(c.cls, c.part), 4), verdicts[i].output)
+        verdicts, _ = _run_checks(HW1, mine * 19, files, grading.policy_violations(HW1, files), log, time.monotonic())
+    again = [(c.name, round(verdicts[i].fraction * c.points, 4), verdicts[i].output)
              for i, c in enumerate(mine * 19)]
     assert again == [(c.name, *want[c.name]) for c in mine * 19]
-    assert any(score < grading.points("MAELoss", "backward") for name, score, _ in again if "backward" in name)
+    assert any(score < config.WEIGHTS["loss"]["backward"] for name, score, _ in again if "backward" in name)
 
 
 def test_results_names_lead_with_class_or_part(grades):

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from autograder import batch, results, sandbox, submission
+from autograder.hw1 import ASSIGNMENT as HW1
 
 # judge and suite (they import torch) are imported where they are used: the pool processes of
 # test_a_dying_grading_process_costs_only_its_own_submission import this module, and start faster without.
@@ -97,7 +98,7 @@ def tree(tmp_path):
 def find_within(folder, seconds: float = 10.0) -> dict:
     """submission.find in a thread, so that a regression that opens a fifo fails instead of hanging."""
     found = {}
-    worker = threading.Thread(target=lambda: found.update(submission.find(folder)), daemon=True)
+    worker = threading.Thread(target=lambda: found.update(submission.find(folder, HW1.student_files)), daemon=True)
     worker.start()
     worker.join(seconds)
     assert not worker.is_alive(), "submission.find blocked (did it open a fifo?)"
@@ -152,7 +153,7 @@ def test_the_walk_stops_at_its_entry_limit_and_says_so(tmp_path, monkeypatch):
     (tmp_path / "zz").mkdir()
     for i in range(100):
         (tmp_path / "zz" / f"{i}.txt").touch()
-    found = submission.find(tmp_path)
+    found = submission.find(tmp_path, HW1.student_files)
     assert all(found[name].problem is None for name in FILES)  # the top folder comes first
     assert any("more than 50 files and folders" in n for n in found["linear.py"].notes)
 
@@ -307,7 +308,7 @@ def test_a_status_line_of_the_wrong_shape_is_not_trusted():
 @pytest.fixture(scope="module")
 def checks():
     """One real check per part (forward, backward, gradcheck, robust, large, sine_fit)."""
-    from autograder import suite
+    from autograder.hw1 import suite
 
     one = {}
     for check in suite.all_checks():
@@ -327,7 +328,7 @@ STATUSES = [{"id": "j"}, {"id": "j", "timeout": "yes", "signal": "9", "exit": [1
 
 @pytest.mark.parametrize("meta", MALFORMED, ids=[json.dumps(m)[:40] for m in MALFORMED])
 def test_malformed_results_give_a_verdict_of_zero_never_an_exception(checks, meta):
-    from autograder import judge
+    from autograder.hw1 import judge
 
     for check in checks:
         for status in STATUSES:
@@ -337,7 +338,7 @@ def test_malformed_results_give_a_verdict_of_zero_never_an_exception(checks, met
 
 
 def test_the_messages_say_what_could_not_be_read(checks):
-    from autograder import judge
+    from autograder.hw1 import judge
 
     forward = checks[0]
     said = judge.judge(forward, {"status": {"id": "j"}, "meta": {"error": "boom"}, "arrays": {}}).output
@@ -425,7 +426,7 @@ def test_tree_hash_walks_as_the_grader_does(tree, tmp_path):
 def test_grade_one_records_a_failure_at_any_step(tmp_path, monkeypatch):
     from autograder import grade
 
-    def broken_grade(path, log):
+    def broken_grade(path, log, assignment=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(grade, "grade", broken_grade)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grade, submission
+from autograder import grade, limits, submission
+from autograder.hw1 import ASSIGNMENT as HW1
 from autograder.sandbox import Sandbox
 
 ESCAPE = '''
@@ -41,7 +42,7 @@ def box(tmp_path):
     for name in ("linear.py", "activations.py", "losses.py"):
         (tmp_path / name).write_text("import torch\n")
     (tmp_path / "linear.py").write_text(ESCAPE)
-    with Sandbox(grade.package_files(submission.find(tmp_path)), log=sys.stderr) as b:
+    with Sandbox(grade.package_files(HW1, submission.find(tmp_path, HW1.student_files)), log=sys.stderr) as b:
         yield b
 
 
@@ -51,7 +52,7 @@ def run_code(box, code: str, timeout: float):
         f"import os\nfrom scratchnn import linear\nworkdir = {str(box.dir)!r}\n{code}\n")
     os.chmod(box.dir / "pkg" / "scratchnn" / "probe.py", 0o644)
     job = {"kind": "import", "module": "probe", "id": f"probe{time.monotonic_ns()}", "timeout": timeout,
-           "policy": grade.operator_rules()}
+           "policy": grade.operator_rules(HW1)}
     start = time.monotonic()
     out = box.run(job, {})
     return out, time.monotonic() - start
@@ -113,7 +114,7 @@ def test_a_batch_submission_sees_no_other_submission_nor_the_batch(tmp_path, mon
     if mode == "permissions alone":
         monkeypatch.setattr(sandbox, "_bwrap_works", lambda python, user: False)
         monkeypatch.setattr(sandbox, "_namespaces_work", lambda: False)
-    monkeypatch.setattr(grading, "policy_violations", lambda files: {})
+    monkeypatch.setattr(grading, "policy_violations", lambda a, files: {})
     solution = Path(__file__).resolve().parent.parent / "solutions" / "scratchnn"
     tmp_path = Path(tempfile.mkdtemp(prefix="scratchnn-class-"))
     os.chmod(tmp_path, 0o755)
@@ -158,12 +159,11 @@ def test_private_temporary_folders_are_small_and_die_with_the_sandbox(box):
 def test_a_submission_slow_to_every_limit_still_ends_within_the_total(tmp_path, monkeypatch):
     """Every call of every class sleeps, so each check takes up to its limit: grading ends within
     TIME_TOTAL (plus what writing takes), and the checks it could not reach say so."""
-    from autograder import config
     from autograder import grade as grading
 
-    monkeypatch.setattr(grading, "policy_violations", lambda files: {})
-    monkeypatch.setattr(config, "TIME_PER_TEST", 3.0)
-    monkeypatch.setattr(config, "TIME_TOTAL", 20.0)
+    monkeypatch.setattr(grading, "policy_violations", lambda a, files: {})
+    monkeypatch.setattr(limits, "TIME_PER_TEST", 3.0)
+    monkeypatch.setattr(limits, "TIME_TOTAL", 20.0)
     solution = Path(__file__).resolve().parent.parent / "solutions" / "scratchnn"
     for name in ("linear.py", "activations.py", "losses.py"):
         text = (solution / name).read_text()
@@ -174,7 +174,7 @@ def test_a_submission_slow_to_every_limit_still_ends_within_the_total(tmp_path, 
     with open(tmp_path / "log", "w") as log:
         doc = grading.grade(tmp_path, log=log)
     wall = time.monotonic() - start
-    assert wall < config.TIME_TOTAL + 8.0, wall
+    assert wall < limits.TIME_TOTAL + 8.0, wall
     late = [t for t in doc["tests"] if "total time limit" in t["output"]]
     assert late and all(t["score"] == 0 for t in late)
 
@@ -185,8 +185,8 @@ def test_a_job_killed_at_its_time_limit_keeps_what_the_recorder_saw(tmp_path):
     for name in ("activations.py", "losses.py"):
         (tmp_path / name).write_text("import torch\n")
     (tmp_path / "linear.py").write_text("import time\nimport torch\n\ntorch.sigmoid(torch.ones(2))\ntime.sleep(600)\n")
-    with Sandbox(grade.package_files(submission.find(tmp_path)), log=sys.stderr) as box:
-        job = {"kind": "import", "module": "linear", "id": "slow", "timeout": 3.0, "policy": grade.operator_rules()}
+    with Sandbox(grade.package_files(HW1, submission.find(tmp_path, HW1.student_files)), log=sys.stderr) as box:
+        job = {"kind": "import", "module": "linear", "id": "slow", "timeout": 3.0, "policy": grade.operator_rules(HW1)}
         out = box.run(job, {})
     assert out["status"]["timeout"] and out["meta"] is None
     assert [(s["what"], s["line"]) for s in out["sightings"]] == [("aten.sigmoid", 4)]

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.config import GRAD_TOLERANCE
+from autograder.hw1.config import GRAD_TOLERANCE
 
 pytestmark = pytest.mark.notebooks
 

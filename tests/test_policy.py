@@ -13,7 +13,9 @@ import textwrap
 import pytest
 import torch
 
-from autograder import config, grade, policy, recorder
+from autograder import grade, policy, recorder
+from autograder.hw1 import ASSIGNMENT as HW1
+from autograder.hw1 import config
 
 FILES = {name: [c for c, f in config.CLASSES.items() if f == name] for name in config.STUDENT_FILES}
 RULES = policy.Rules.of(config)
@@ -269,7 +271,7 @@ def student(tmp_path_factory):
 
 
 def new_recorder() -> recorder.Recorder:
-    rules = grade.operator_rules()
+    rules = grade.operator_rules(HW1)
     return recorder.Recorder(recorder.OperatorRules(rules["ops"], rules["parts"]), rules["student_files"])
 
 

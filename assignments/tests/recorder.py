@@ -111,12 +111,15 @@ class Recorder(TorchDispatchMode):
     """Use as `with recorder:` around student calls; `recorder.sightings` lists what it saw (deduplicated).
 
     student_files: the basenames of the student's files ("linear.py", ...) inside a `scratchnn` folder.
+    log_fd: if given, each new sighting is also written there at once, one JSON line, so that a job
+    killed at its time limit still leaves what it was seen doing.
     """
 
-    def __init__(self, rules: OperatorRules, student_files):
+    def __init__(self, rules: OperatorRules, student_files, log_fd: int = None):
         super().__init__()
         self.rules = rules
         self.student_files = set(student_files)
+        self.log_fd = log_fd
         self.sightings = []
         self._seen = set()
         self._verdicts = {}  # operator overload -> (why, instead) or None
@@ -150,15 +153,25 @@ class Recorder(TorchDispatchMode):
         if key in self._seen or len(self.sightings) >= MAX_SIGHTINGS:
             return
         self._seen.add(key)
-        self.sightings.append(Sighting(what, why, instead, os.path.basename(frame.f_code.co_filename),
-                                       frame.f_lineno, _line_of(frame)))
+        self._add(Sighting(what, why, instead, os.path.basename(frame.f_code.co_filename),
+                           frame.f_lineno, _line_of(frame)))
 
     def report(self, what: str, why: str, instead: str, file: str = "", line: int = 0, code: str = "") -> None:
         """A sighting found by a check outside the dispatcher (check_intact, Patches)."""
         key = (what, file, line)
         if key not in self._seen and len(self.sightings) < MAX_SIGHTINGS:
             self._seen.add(key)
-            self.sightings.append(Sighting(what, why, instead, file, line, code))
+            self._add(Sighting(what, why, instead, file, line, code))
+
+    def _add(self, sighting: Sighting) -> None:
+        self.sightings.append(sighting)
+        if self.log_fd is not None:
+            import json
+
+            try:
+                os.write(self.log_fd, (json.dumps(sighting.as_dict()) + "\n").encode())
+            except OSError:  # the student's code closed it: the job's meta still lists the sighting
+                self.log_fd = None
 
     def leave(self, *exc) -> None:
         """Exit the mode if it is still the active one (student code may have removed it: check_intact says so)."""

@@ -21,8 +21,9 @@ import scratchnn_ref as ref
 import scratchnn_ref.mlp  # noqa: F401  (ref.mlp)
 import scratchnn_ref.train  # noqa: F401  (ref.train)
 
+from .. import limits
+from ..checks import central_difference, perturbations
 from . import config
-from .checks import central_difference, perturbations
 
 F32, F64 = torch.float32, torch.float64
 ACTIVATIONS = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Swish"]
@@ -38,9 +39,7 @@ KINKS = {
 HIDDEN_SALT = 7919  # keeps the hidden inputs apart from the public tests'
 
 
-def time_limit(check) -> float:
-    """Seconds of wall time a check's job may take."""
-    return config.TIME_SINE_FIT if check.part == "sine_fit" else config.TIME_PER_TEST
+SINE_FIT_GROUP = "Sine fit"
 
 
 def kind_of(cls: str) -> str:
@@ -70,6 +69,37 @@ class Check:
     expects: list = field(default_factory=list)
     gradients: list = field(default_factory=list)  # for gradcheck: (label, analytic key, run range, dout)
     context: dict = field(default_factory=dict)  # what the diagnosis may use
+
+    # What the engine reads of a check (autograder.assignment.Check), from config.py.
+    @property
+    def group(self) -> str:
+        return SINE_FIT_GROUP if self.part == "sine_fit" else self.cls
+
+    @property
+    def needs(self) -> tuple:
+        return ("Linear", self.cls) if self.part == "sine_fit" else (self.cls,)
+
+    @property
+    def points(self) -> float:
+        if self.part == "sine_fit":
+            return config.SINE_FIT_POINTS / len(config.SINE_FIT)
+        return config.WEIGHTS[kind_of(self.cls)][self.part]
+
+    @property
+    def visibility(self) -> str:
+        return config.VISIBILITY[self.part]
+
+    @property
+    def time_limit(self) -> float:
+        return config.TIME_SINE_FIT if self.part == "sine_fit" else limits.TIME_PER_TEST
+
+    @property
+    def gate(self):
+        return "forward" if self.part in config.NEEDS_FORWARD else None
+
+    @property
+    def pays(self) -> bool:
+        return self.part in ("forward", "backward")
 
 
 class Builder:
@@ -476,7 +506,7 @@ def sine_fit_checks() -> list:
     out = []
     for activation, rule in config.SINE_FIT.items():
         cls = ref.mlp.ACTIVATIONS[activation].__name__
-        job = {"kind": "sine_fit", "activation": activation, "seed": rule["seed"]}
+        job = {"kind": "kit", "runner": "sine_fit", "activation": activation, "seed": rule["seed"]}
         out.append(Check(name=f"Sine fit ({cls}): your Linear and {cls} in the given MLP fit sin(2πx)",
                          cls=cls, part="sine_fit", job=job, inputs=initial_weights(activation, rule["seed"]),
                          context={"activation": activation, "threshold": rule["threshold"]}))

@@ -10,7 +10,7 @@ every field read from them is type-checked here: whatever they hold gives a Verd
 
 import itertools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -18,76 +18,13 @@ import torch
 import scratchnn_ref as ref
 import scratchnn_ref.train  # noqa: F401  (ref.train)
 
+from ..checks import compare
+from ..outcome import Verdict, error_text, failure_of_job, text_of
+from ..sandbox import NUMERIC
 from . import config
-from .checks import compare
 from .diagnose import FORWARD_IGNORES_INPUT, common_factor, likely_cause
 from .mistakes import Call, Comparison
-from .sandbox import NUMERIC, meta_problem
-from .suite import Check, numeric_gradient, reference_run, time_limit
-
-MAX_FIELD_CHARS = 500  # of one field of the child's JSON quoted in a message (the child cuts messages to 300)
-
-
-@dataclass
-class Verdict:
-    fraction: float  # of the check's points
-    output: str
-
-
-def _text(value, limit: int = MAX_FIELD_CHARS) -> str:
-    """A field of the child's JSON as text for a message, whatever its type, cut to `limit` characters."""
-    text = value if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[:limit] + " [...]"
-
-
-def _int(d: dict, key: str):
-    value = d.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def failure_of_job(check: Check, outcome: dict):
-    """A Verdict of 0 when the job as a whole did not produce results, else None."""
-    status = outcome.get("status") if isinstance(outcome.get("status"), dict) else {}
-    meta = outcome.get("meta")
-    if status.get("sandbox_error"):
-        return Verdict(0.0, "Not graded: " + sandbox_down(_text(status["sandbox_error"])))
-    if status.get("timeout") is True:
-        return Verdict(0.0, f"Did not finish within {time_limit(check):g} s: an endless loop, or far more work than "
-                            "the O(·) cost in the docstring.")
-    problem = meta_problem(meta) if meta is not None else None
-    sig = _int(status, "signal")
-    if meta is None or (problem and sig):  # killed while writing its results counts as killed
-        hint = f" (out of memory? the limit is {config.MEMORY_LIMIT_MB} MB)" if sig in (9, 24) else ""
-        how = f"was killed by signal {sig}{hint}" if sig else f"exited early (status {_int(status, 'exit')})"
-        return Verdict(0.0, f"The process running your code {how} before reporting any result. "
-                            "Calls like exit() or os._exit() end it too.")
-    if problem:
-        return Verdict(0.0, f"Your code's results could not be read ({_text(problem, 200)}). Does your code write "
-                            "to the grader's result files, or replace them?")
-    if meta.get("error"):
-        return Verdict(0.0, error_text("Your code could not be run", meta["error"]))
-    return None
-
-
-def sandbox_down(error: str) -> str:
-    return f"the grader's sandbox could not be started again ({error}). This is not about your code: ask for a regrade."
-
-
-def error_text(prefix: str, error) -> str:
-    """The child's description of an exception ({"type", "message", "where"}), or whatever else it sent, as text."""
-    if not isinstance(error, dict):
-        return f"{prefix}: {_text(error)}"
-    kind, message = _text(error.get("type"), 100), _text(error.get("message"))
-    text = f"{prefix}: {kind}: {message}"
-    where = error.get("where")
-    if isinstance(where, dict):
-        file, line, function, code = (_text(where.get(k), 200) for k in ("file", "line", "function", "code"))
-        text += f"\n  at {file} line {line}, in {function}: {code}"
-    if kind == "NotImplementedError":
-        text += "\n  (this method is still the stub: write it)"
-    if kind == "MemoryError" or "can't allocate memory" in message:
-        text += f"\n  (the memory limit is {config.MEMORY_LIMIT_MB} MB)"
-    return text
+from .suite import Check, numeric_gradient, reference_run
 
 
 def _parse_key(key: str) -> tuple[int, int, str]:
@@ -143,18 +80,18 @@ def _value(meta_run: dict, arrays: dict, key: str, expected: torch.Tensor, label
     if not isinstance(info, dict):
         return None, f"{label}: no result was recorded"
     if info.get("type") != "Tensor":
-        return None, f"{label}: expected a torch.Tensor, got {_text(info.get('type'), 100)}"
+        return None, f"{label}: expected a torch.Tensor, got {text_of(info.get('type'), 100)}"
     if info.get("autograd"):
         return None, f"{label}: the result is tracked by autograd (requires_grad or grad_fn): autograd is not allowed"
     if info.get("too_big"):
         shape = info.get("shape")
         shown = tuple(shape) if isinstance(shape, list) and all(isinstance(n, int) for n in shape) else "?"
-        return None, f"{label}: expected shape {tuple(expected.shape)}, got {_text(shown, 100)}"
+        return None, f"{label}: expected shape {tuple(expected.shape)}, got {text_of(shown, 100)}"
     array = arrays.get(key)
     if not isinstance(array, np.ndarray) or array.dtype not in NUMERIC:
         return None, f"{label}: no result was recorded"
     got = torch.from_numpy(np.array(array))
-    dtype = _text(info.get("dtype"), 100)
+    dtype = text_of(info.get("dtype"), 100)
     if dtype not in ("float32", "float64", "int64"):
         return None, (f"{label}: expected dtype {expected.dtype} (the dtype of the inputs), got torch.{dtype}")
     return got, None

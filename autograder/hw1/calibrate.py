@@ -1,7 +1,7 @@
 """Calibrate the sine fit: train the reference over many seeds, choose settings, seed and threshold.
 
-    python -m autograder.calibrate               (or `make calibrate`; about 14 CPU minutes, ~10 min on 2 cores)
-    python -m autograder.calibrate --seeds 100   more seeds per candidate
+    python -m autograder.hw1.calibrate               (or `make calibrate`; about 14 CPU minutes, ~10 min on 2 cores)
+    python -m autograder.hw1.calibrate --seeds 100   more seeds per candidate
 
 For every candidate (activation, lr, epochs, batch size) the reference ``fit_sine`` is
 trained at each seed, and the trained weights are measured exactly as the grader does:
@@ -17,7 +17,7 @@ reference activation. The script then
 - trains deliberately wrong gradients (and a few correct rewrites) to show where the
   threshold separates them.
 
-It writes autograder/calibration.json and prints what to copy into SETTINGS
+It writes autograder/hw1/calibration.json and prints what to copy into SETTINGS
 (solutions/scratchnn/train.py) and SINE_FIT (autograder/config.py); it edits neither.
 """
 
@@ -338,7 +338,7 @@ def main(argv=None) -> int:
                            "cpu_s_per_run": best["cpu_s_per_run"]["median"]}
         variants = calibrate_variants(pool, chosen, seeds) if "relu" in chosen else []
     report = {
-        "about": "Sine-fit calibration written by `python -m autograder.calibrate`; see CALIBRATION.md.",
+        "about": "Sine-fit calibration written by `python -m autograder.hw1.calibrate`; see CALIBRATION.md.",
         "measure": {"grid_points": ref_train.GRID_POINTS, "dtype": "float64", "target": "sin(2*pi*x)",
                     "interval": [-1.0, 1.0], "dims": ref_train.DIMS, "n_train": ref_train.N_TRAIN},
         "rules": {"margin": MARGIN, "max_threshold": MAX_THRESHOLD, "max_cpu_s_per_run": MAX_CPU_S,

@@ -1,4 +1,6 @@
-"""Every rule of grading, in one place: weights, tolerances, thresholds, limits, forbidden APIs, visibility.
+"""Every rule of assignment 1's grading, in one place: weights, tolerances, accepted readings,
+thresholds, forbidden APIs, visibility. (The engine's limits, the same for every assignment,
+are in autograder/limits.py.)
 
 Change a number here and the grader, its self-tests and the release all follow.
 """
@@ -70,7 +72,7 @@ ACCEPTED = {
 }
 
 # ---------------------------------------------------------------- the sine fit
-# From `make calibrate` (autograder/calibrate.py, autograder/CALIBRATION.md): per activation, the
+# From `make calibrate` (autograder/hw1/calibrate.py, autograder/hw1/CALIBRATION.md): per activation, the
 # seed the grader trains with and the largest grid MSE that passes. With train.SETTINGS["relu"]
 # the reference's worst of 50 seeds is 0.0013 (median 0.00028), so 0.005 leaves a margin of 3.9×;
 # a linear network (ReLU.backward passing everything) scores about 0.4. Tanh is not graded: with
@@ -79,22 +81,8 @@ SINE_FIT = {
     "relu": {"seed": 7, "threshold": 0.005},
 }
 
-# ---------------------------------------------------------------- limits
-TIME_PER_TEST = 20.0        # seconds of wall time for one check in the sandbox
-TIME_SINE_FIT = 120.0       # seconds of wall time for one training run
-TIME_TOTAL = 420.0          # seconds for the whole grading; Gradescope stops at 600
-MIN_CHECK_SECONDS = 2.0     # a check that would get less of TIME_TOTAL than this is not run
-MEMORY_LIMIT_MB = 400       # data segment of the sandbox process (heap and anonymous maps)
-MAX_PROCESSES = 256         # per sandbox user (threads count too): bounds a fork bomb
-SANDBOX_USER = "student"    # the unprivileged user student code runs as when the grader is root
-SANDBOX_USER_FALLBACK = "nobody"
-MAX_OUTPUT_CHARS = 4000     # per test, in results.json
-# A job that ran out of wall time having used less than this share of it as CPU time was
-# starved (a busy machine) or waiting, and one killed by a signal the sandbox did not send was
-# killed from outside (the machine's out-of-memory killer): such a job is run once more, if
-# that still ends within TIME_TOTAL. A correct check needs a few percent of its limit; an
-# endless loop on Gradescope's half CPU uses about half.
-STARVED_CPU_SHARE = 0.1  # a correct check needs a few percent of its limit
+# ---------------------------------------------------------------- time
+TIME_SINE_FIT = 120.0       # seconds of wall time for one training run (the engine's limits: autograder/limits.py)
 
 # ---------------------------------------------------------------- policy
 # The policy is judged from what the code does (autograder/recorder.py): while a class's calls run,
