@@ -1,0 +1,1 @@
+"""Assignment 2 (optimizers, BatchNorm1d, Dropout): its grading checks."""
