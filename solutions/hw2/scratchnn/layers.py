@@ -52,21 +52,18 @@ class BatchNorm1d:
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, C) -> y (B, C). In training mode also updates the running statistics."""
         ### BEGIN SOLUTION
+        mean, var = self.running_mean, self.running_var
         if self.training:
             B = x.shape[0]
             if B < 2:
                 raise ValueError(f"BatchNorm1d in training mode needs a batch of 2 or more, got {B}")
             mean = x.mean(dim=0)
-            centred = x - mean
-            var = (centred * centred).mean(dim=0)
+            var = x.var(dim=0, correction=0)  # biased: divided by B
             m = self.momentum
             self.running_mean = (1.0 - m) * self.running_mean + m * mean
             self.running_var = (1.0 - m) * self.running_var + m * var * (B / (B - 1))
-        else:
-            centred = x - self.running_mean
-            var = self.running_var
         self._inv_std = 1.0 / torch.sqrt(var + self.eps)
-        self._x_hat = centred * self._inv_std
+        self._x_hat = (x - mean) * self._inv_std
         self._batch_stats = self.training
         return self._x_hat * self.weight.data + self.bias.data
         ### END SOLUTION
@@ -119,19 +116,16 @@ class Dropout:
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (any shape) -> y (same shape)."""
         ### BEGIN SOLUTION
-        if not self.training or self.p == 0.0:
-            self._mask = None
-            return x
-        keep = torch.rand(x.shape, dtype=x.dtype, device=x.device) >= self.p  # True with probability 1 - p
-        scale = 1.0 / (1.0 - self.p) if self.p < 1.0 else 0.0
-        self._mask = keep.to(x.dtype) * scale
-        return x * self._mask
+        self._mask = None  # None: the identity
+        if self.training and self.p > 0.0:
+            keep = torch.rand(x.shape, dtype=x.dtype, device=x.device) >= self.p  # True with probability 1 - p
+            scale = 1.0 / (1.0 - self.p) if self.p < 1.0 else 0.0
+            self._mask = keep.to(x.dtype) * scale
+        return x if self._mask is None else x * self._mask
         ### END SOLUTION
 
     def backward(self, dout: torch.Tensor) -> torch.Tensor:
         """dout = dL/dy -> dL/dx = dout·mask (same shape)."""
         ### BEGIN SOLUTION
-        if self._mask is None:
-            return dout
-        return dout * self._mask
+        return dout if self._mask is None else dout * self._mask
         ### END SOLUTION

@@ -2,21 +2,22 @@
 
 An optimizer holds a list of ``Parameter`` objects. After a backward pass has set their
 ``.grad``, ``step()`` updates every ``.data`` in place; a parameter whose ``.grad`` is None
-is skipped (its state stays as it was). ``step()`` never changes a ``.grad``.
+is skipped (its state stays as it was): ``with_grads()`` lists the others.
+``step()`` never changes a ``.grad``.
 ``zero_grad()`` sets every ``.grad`` to None.
 
 Notation for one parameter p with gradient g (both of p's shape), at its t-th update:
 lr the learning rate, wd the weight decay. Each update costs O(numel(p)) time; the state
 each optimizer keeps per parameter is listed in its class docstring.
 
-The constructors and ``zero_grad`` are given; you write the three ``step`` methods.
+The constructors, ``with_grads`` and ``zero_grad`` are given; you write the three ``step`` methods.
 """
 
 import torch
 
 
 class Optimizer:
-    """What the three optimizers share (given): the parameter list and ``zero_grad``."""
+    """What the three optimizers share (given): the parameter list, ``with_grads`` and ``zero_grad``."""
 
     def __init__(self, params, lr: float):
         self.params = list(params)
@@ -25,6 +26,10 @@ class Optimizer:
         if lr < 0.0:
             raise ValueError(f"invalid learning rate {lr}: it must be >= 0")
         self.lr = lr
+
+    def with_grads(self) -> list:
+        """(i, p) for every parameter ``self.params[i]`` whose ``.grad`` is not None: the ones to update."""
+        return [(i, p) for i, p in enumerate(self.params) if p.grad is not None]
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (PyTorch's default, set_to_none=True)."""
@@ -67,21 +72,16 @@ class SGD(Optimizer):
     def step(self) -> None:
         """One update of every parameter whose ``.grad`` is not None. Cost O(Σ numel(p))."""
         ### BEGIN SOLUTION
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
+        for i, p in self.with_grads():
             g = p.grad
             if self.weight_decay != 0.0:
                 g = g + self.weight_decay * p.data
             if self.momentum != 0.0:
-                if self.buffers[i] is None:
-                    self.buffers[i] = g.clone()  # a copy: later updates change it in place
-                else:
-                    self.buffers[i].mul_(self.momentum).add_(g, alpha=1.0 - self.dampening)
-                if self.nesterov:
-                    g = g + self.momentum * self.buffers[i]
-                else:
-                    g = self.buffers[i]
+                buf = self.buffers[i]
+                # the first update: buf = g (a copy, as later updates change buf in place); then μ·buf + (1 - τ)·g
+                buf = g.clone() if buf is None else buf.mul_(self.momentum).add_(g, alpha=1.0 - self.dampening)
+                self.buffers[i] = buf
+                g = g + self.momentum * buf if self.nesterov else buf
             p.data.add_(g, alpha=-self.lr)
         ### END SOLUTION
 
@@ -123,9 +123,7 @@ class Adam(Optimizer):
         """One update of every parameter whose ``.grad`` is not None. Cost O(Σ numel(p))."""
         ### BEGIN SOLUTION
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
+        for i, p in self.with_grads():
             g = p.grad
             if self.m[i] is None:
                 self.m[i] = torch.zeros_like(p.data)
@@ -163,9 +161,7 @@ class AdamW(Adam):
         """One update of every parameter whose ``.grad`` is not None. Cost O(Σ numel(p))."""
         ### BEGIN SOLUTION
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
+        for i, p in self.with_grads():
             g = p.grad
             if self.m[i] is None:
                 self.m[i] = torch.zeros_like(p.data)
