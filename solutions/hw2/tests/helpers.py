@@ -27,9 +27,13 @@ def course_policy() -> dict:
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
     sys.path.insert(0, str(HERE.parent.parent.parent))
-    from autograder.generate import course_policy as from_config
+    from autograder import generate
+    from autograder.assignment import load
 
-    policy = from_config()
+    try:
+        return generate.course_policy(load("hw2"))
+    except ValueError:  # assignment 2's rules are not registered: the first assignment's, on this one's files
+        policy = generate.course_policy()
     policy["operators"]["student_files"] = STUDENT_FILES
     return policy
 
