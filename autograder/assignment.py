@@ -9,7 +9,7 @@ assignment: `load(name)` imports the package `autograder.<name>`, whose `ASSIGNM
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Protocol
@@ -38,6 +38,20 @@ class Check(Protocol):
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where an assignment's trees are, relative to the repository root (for the instructor's tools).
+
+    solutions: the one source (student files with markers, given files, public tests, README, data);
+    student: the generated student kit; reference: the generated reference package.
+    """
+
+    solutions: str
+    student: str
+    reference: str
+    tasks: dict  # student file -> its task number in the student README
+
+
+@dataclass(frozen=True)
 class Assignment:
     """An assignment as the engine sees it. `config` is its one config module: STUDENT_FILES,
     CLASSES (class -> file) and the policy's lists (policy.Rules.of, FORBIDDEN_OPS, FORBIDDEN_OP_PARTS)."""
@@ -53,7 +67,7 @@ class Assignment:
     policy_instead: str  # what to write instead, said when a class breaks the policy
     policy_kept: str  # what keeping the policy means, said when it is kept
     summary: str  # results.json's top-level output
-    extra: dict = field(default_factory=dict)  # anything else the assignment's own tools need
+    layout: Layout
 
     @property
     def student_files(self) -> tuple:

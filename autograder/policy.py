@@ -48,20 +48,24 @@ class Rules:
     forbidden_names: dict  # dotted prefix -> why, e.g. "torch.nn"
     forbidden_builtins: frozenset
     allowed_dunders: frozenset
+    package_imports: frozenset = frozenset()  # given modules of the package a student file may import
+    # ("parameter": `from .parameter import Parameter` or `from scratchnn.parameter import ...`)
 
     @classmethod
     def of(cls, config) -> "Rules":
         return cls(frozenset(config.ALLOWED_IMPORTS), dict(config.FORBIDDEN_NAMES),
-                   frozenset(config.FORBIDDEN_BUILTINS), frozenset(config.ALLOWED_DUNDERS))
+                   frozenset(config.FORBIDDEN_BUILTINS), frozenset(config.ALLOWED_DUNDERS),
+                   frozenset(getattr(config, "PACKAGE_IMPORTS", ())))
 
     def as_dict(self) -> dict:
         return {"allowed_imports": sorted(self.allowed_imports), "forbidden_names": self.forbidden_names,
-                "forbidden_builtins": sorted(self.forbidden_builtins), "allowed_dunders": sorted(self.allowed_dunders)}
+                "forbidden_builtins": sorted(self.forbidden_builtins), "allowed_dunders": sorted(self.allowed_dunders),
+                "package_imports": sorted(self.package_imports)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Rules":
         return cls(frozenset(d["allowed_imports"]), dict(d["forbidden_names"]), frozenset(d["forbidden_builtins"]),
-                   frozenset(d["allowed_dunders"]))
+                   frozenset(d["allowed_dunders"]), frozenset(d.get("package_imports", ())))
 
     def anywhere(self) -> dict:
         """Attribute names forbidden on any object that is not the student's: the modules the allowed
@@ -297,6 +301,10 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node):
         module = node.module or ""
+        if self._given_module(node, module):
+            for alias in node.names:
+                self._alias(alias.asname or alias.name, f"scratchnn.{module.split('.')[-1]}.{alias.name}")
+            return
         if self.checking:
             if node.level:
                 self.add(node, "from ." + module + " import ...", "import only the allowed modules")
@@ -308,6 +316,12 @@ class _Scanner(ast.NodeVisitor):
                     self.star.append(module)
             else:
                 self._alias(alias.asname or alias.name, f"{module}.{alias.name}")
+
+    def _given_module(self, node, module: str) -> bool:
+        """`from .parameter import Parameter` (or `from scratchnn.parameter import ...`) of a module the
+        rules list as given: the kit's own code, which the recorder watches like any other."""
+        name = module if node.level == 1 else module.removeprefix("scratchnn.") if node.level == 0 else None
+        return name in self.rules.package_imports and all(a.name != "*" for a in node.names)
 
     def visit_Assign(self, node):
         dotted = self._resolve(node.value) if isinstance(node.value, (ast.Name, ast.Attribute)) else None

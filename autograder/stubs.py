@@ -18,7 +18,8 @@ import re
 
 MARKER = re.compile(r"^(?P<indent>\s*)### (?P<kind>BEGIN|END) (?P<what>SOLUTION NO PROMPT|SOLUTION|HIDDEN TESTS)\s*$")
 
-# Task numbers of the student files, as the student README numbers them.
+# Task numbers of assignment 1's student files, as its student README numbers them (each assignment's
+# Layout.tasks says its own).
 TASKS = {"linear.py": 1, "activations.py": 2, "losses.py": 3}
 
 
@@ -63,11 +64,11 @@ def _enclosing_names(source: str) -> dict[int, str]:
     return names
 
 
-def stub_text(source: str, filename: str) -> str:
-    """The student version of a solution file."""
+def stub_text(source: str, filename: str, tasks: dict = None) -> str:
+    """The student version of a solution file; `tasks` numbers the student files (default: assignment 1's)."""
     lines = source.splitlines(keepends=True)
     names = _enclosing_names(source)
-    task = TASKS.get(filename)
+    task = (TASKS if tasks is None else tasks).get(filename)
     out, last = [], 0
     for begin, end, what, indent in regions(lines):
         out.extend(lines[last:begin])

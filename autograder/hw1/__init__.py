@@ -7,7 +7,7 @@ calibration in calibrate.py. The solution is solutions/ (stubs and reference are
 
 from pathlib import Path
 
-from ..assignment import Assignment
+from ..assignment import Assignment, Layout
 from . import config, judge, suite
 
 HERE = Path(__file__).resolve().parent
@@ -34,4 +34,6 @@ ASSIGNMENT = Assignment(
     summary="scratchnn autograder. Each class is graded on its own: forward and backward against a reference "
             "on hidden inputs, a numerical gradient check, robustness, large inputs and the course policy; "
             "then the sine fit. Some tests are shown only after the due date.",
+    layout=Layout(solutions="solutions", student="assignments", reference="scratchnn_ref",
+                  tasks={"linear.py": 1, "activations.py": 2, "losses.py": 3}),
 )

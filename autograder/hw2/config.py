@@ -1,0 +1,122 @@
+"""Every rule of assignment 2's grading, in one place: weights, tolerances, accepted readings,
+the training check's settings and threshold, forbidden APIs, visibility. (The engine's limits,
+the same for every assignment, are in autograder/limits.py.)
+"""
+
+from ..hw1 import config as _hw1
+
+# ---------------------------------------------------------------- what is graded
+STUDENT_FILES = ("optim.py", "layers.py")
+CLASSES = {
+    "SGD": "optim.py",
+    "Adam": "optim.py",
+    "AdamW": "optim.py",
+    "BatchNorm1d": "layers.py",
+    "Dropout": "layers.py",
+}
+
+# Points of each check, per class. A class's total is the sum of its row.
+#   trajectory: several multi-step runs with changing gradients (and a None grad) against the reference
+#   robust: step() leaves every .grad as it was, skips a None grad, zero_grad() sets .grad to None;
+#           for layers: inputs and dout never modified, backward after two forwards uses the latest
+#   forward / backward: BatchNorm1d in training mode against the reference (float32 and float64, γ ≠ 1, β ≠ 0)
+#   gradcheck: BatchNorm1d's dL/dx against central differences of the student's own forward (float64)
+#   running: running statistics after several training batches, then eval: its output, its backward,
+#            and that eval changes nothing
+#   masks: Dropout in training mode: zeros or x/(1 − p), the drop rate within a binomial bound, a new
+#          mask at every forward, p = 0 and p = 1
+#   mask_backward: backward multiplies by the mask of the latest forward
+#   eval: Dropout in eval mode is the identity (forward and backward)
+#   policy: no forbidden API in the class (earned only if a value check also earns points)
+WEIGHTS = {
+    "SGD": {"trajectory": 12, "robust": 3, "policy": 1},
+    "Adam": {"trajectory": 11, "robust": 2, "policy": 1},
+    "AdamW": {"trajectory": 8, "robust": 2, "policy": 1},
+    "BatchNorm1d": {"forward": 6, "backward": 7, "gradcheck": 4, "running": 6, "robust": 1, "policy": 1},
+    "Dropout": {"masks": 6, "mask_backward": 3, "eval": 2, "robust": 2, "policy": 1},
+}
+TRAINING_POINTS = 20  # the training check on the digits data
+# Totals: SGD 16 + Adam 14 + AdamW 11 + BatchNorm1d 25 + Dropout 14 + training 20 = 100.
+# Checks that pay only once the class's first value check earns points: they compare the class with
+# itself, or check what a class that does nothing also passes (the given zero_grad, an untouched input).
+GATES = {
+    "SGD": {"robust": "trajectory"},
+    "Adam": {"robust": "trajectory"},
+    "AdamW": {"robust": "trajectory"},
+    "BatchNorm1d": {"gradcheck": "forward", "running": "forward", "robust": "forward"},
+    "Dropout": {"mask_backward": "masks", "eval": "masks", "robust": "masks"},
+}
+PAYING = ("trajectory", "forward", "backward", "masks")  # points here make the policy points count
+
+# ---------------------------------------------------------------- tolerances
+TOLERANCE = _hw1.TOLERANCE  # |got - expected| <= atol + rtol·|expected|, per dtype
+GRAD_STEP = _hw1.GRAD_STEP
+GRAD_TOLERANCE = _hw1.GRAD_TOLERANCE
+# Dropout's drop rate: the number of zeros among n elements must be within this many standard
+# deviations of n·p (a correct Dropout fails it with probability about 6e-7 at 5σ).
+DROP_RATE_SIGMAS = 5.0
+
+# Where the contract leaves a choice, every reading is accepted.
+ACCEPTED = {
+    "Adam step count": "“Adam's step count is per parameter, as in PyTorch (a parameter skipped for a None "
+                       "grad does not advance); one count of step() calls, which differs only there, is "
+                       "accepted too.” Both trajectories are right answers.",
+    "step() in place or rebinding": "“step() may update .data in place or rebind it.”",
+}
+
+# ---------------------------------------------------------------- the training check
+# From `python -m autograder.hw2.calibrate` (autograder/hw2/CALIBRATION.md).
+TRAINING = {"seed": 0, "threshold": None}  # filled in from calibration.json by autograder/hw2/__init__.py
+TIME_TRAINING = 120.0  # seconds of wall time for one training run
+
+# ---------------------------------------------------------------- policy
+# As assignment 1's, and torch.optim's operators: the fused and foreach optimizer kernels.
+_OPTIM = ("a ready-made optimizer kernel", "write the update yourself from element-wise operations")
+FORBIDDEN_OPS = {
+    **_hw1.FORBIDDEN_OPS,
+    **dict.fromkeys(["_fused_sgd_", "_fused_sgd", "_fused_adam_", "_fused_adam", "_fused_adamw_", "_fused_adamw",
+                     "_fused_adagrad_"], _OPTIM),
+    **dict.fromkeys(["native_batch_norm", "_native_batch_norm_legit", "_native_batch_norm_legit_no_training",
+                     "batch_norm", "_batch_norm_impl_index", "cudnn_batch_norm", "native_layer_norm",
+                     "instance_norm", "group_norm", "native_group_norm"],
+                    ("a ready-made normalisation", "compute the batch mean and variance yourself")),
+    **dict.fromkeys(["dropout", "native_dropout", "feature_dropout", "alpha_dropout", "fused_dropout",
+                     "_fused_dropout"],
+                    ("a ready-made dropout", "draw the mask with torch.rand(...) >= p and scale by 1 / (1 − p)")),
+}
+FORBIDDEN_OP_PARTS = {
+    **_hw1.FORBIDDEN_OP_PARTS,
+    "_foreach_": _OPTIM,
+}
+ALLOWED_IMPORTS = _hw1.ALLOWED_IMPORTS
+PACKAGE_IMPORTS = ("parameter",)  # `from .parameter import Parameter`: the given Parameter class
+# Assignment 1's (torch.nn and torch.optim included), and torch's own names of functions that are made
+# of allowed operators, so that no trace can tell them from the student's code (torch.dropout is a
+# bernoulli_ and a mul).
+FORBIDDEN_NAMES = {
+    **_hw1.FORBIDDEN_NAMES,
+    **dict.fromkeys(["torch.dropout", "torch.dropout_", "torch.feature_dropout", "torch.feature_dropout_",
+                     "torch.alpha_dropout", "torch.alpha_dropout_", "torch.feature_alpha_dropout",
+                     "torch.feature_alpha_dropout_", "torch.native_dropout"], "a ready-made dropout"),
+    **dict.fromkeys(["torch.batch_norm", "torch.native_batch_norm", "torch.instance_norm", "torch.layer_norm",
+                     "torch.group_norm", "torch.native_layer_norm", "torch.native_group_norm"],
+                    "a ready-made normalisation"),
+}
+FORBIDDEN_BUILTINS = _hw1.FORBIDDEN_BUILTINS
+ALLOWED_DUNDERS = _hw1.ALLOWED_DUNDERS
+
+# ---------------------------------------------------------------- visibility
+VISIBILITY = {
+    "files": "visible",
+    "policy": "visible",
+    "trajectory": "visible",
+    "forward": "visible",
+    "masks": "visible",
+    "backward": "after_due_date",
+    "gradcheck": "after_due_date",
+    "running": "after_due_date",
+    "robust": "after_due_date",
+    "mask_backward": "after_due_date",
+    "eval": "after_due_date",
+    "training": "visible",
+}

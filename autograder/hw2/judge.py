@@ -1,0 +1,239 @@
+"""Judge assignment 2's checks from what the sandbox returned: a fraction of the points and a message.
+
+Value checks (trajectories, BatchNorm1d) compare each Expect with the reference, one point of
+the check each; the message shows the first failures and, where exactly one slip of the
+catalogue (autograder/hw2/mistakes.py) reproduces every comparison, names it. Dropout is
+judged by its properties, the gradient check against the student's own forward.
+"""
+
+import numpy as np
+import torch
+
+from ..checks import central_difference, compare
+from ..outcome import Verdict, failure_of_job, text_of
+from ..sandbox import NUMERIC
+from . import config
+from .mistakes import BATCHNORM_SLIPS, OPTIMIZER_SLIPS, batchnorm_calls, binomial_bound, fits, optimizer_steps
+from .suite import Check
+
+DIAGNOSIS_SLACK = 10.0  # times a comparison's tolerance, as in assignment 1 (its config.DIAGNOSIS_SLACK)
+SHOWN_FAILURES = 3
+
+
+def value(outcome: dict, key: str):
+    """(tensor, None) or (None, why) for the child's value `key`."""
+    meta = outcome.get("meta") or {}
+    info = meta.get("values", {}).get(key) if isinstance(meta.get("values"), dict) else None
+    if not isinstance(info, dict):
+        return None, "no result was recorded"
+    if info.get("type") != "Tensor":
+        return None, f"expected a torch.Tensor, got {text_of(info.get('type'), 100)}"
+    if info.get("autograd"):
+        return None, "the result is tracked by autograd (requires_grad or grad_fn): autograd is not allowed"
+    array = (outcome.get("arrays") or {}).get(key)
+    if not isinstance(array, np.ndarray) or array.dtype not in NUMERIC:
+        return None, "no result was recorded" if not info.get("too_big") else "it is far too large"
+    got = torch.from_numpy(np.array(array))
+    dtype = info.get("dtype")
+    if dtype not in ("float32", "float64", "int64"):
+        return None, f"its dtype is torch.{text_of(dtype, 50)}"
+    return got, None
+
+
+def judge_expects(check: Check, outcome: dict) -> Verdict:
+    passed, failures, got = 0, [], {}
+    for e in check.expects:
+        t, why = value(outcome, e.key)
+        if why:
+            failures.append(f"{e.label}: {why}")
+            continue
+        got[e.key] = t
+        message = compare(t, e.expected, e.label, **e.tol)
+        if message and e.accepted and t.shape == e.expected.shape:
+            message = None if compare(t, e.accepted[0], e.label, **e.tol) is None else message
+        if message:
+            failures.append(message)
+        else:
+            passed += 1
+    if not failures:
+        return Verdict(1.0, f"Passed: all {len(check.expects)} comparisons match.")
+    shown = "\n".join(failures[:SHOWN_FAILURES]) + (f"\n... and {len(failures) - SHOWN_FAILURES} more"
+                                                     if len(failures) > SHOWN_FAILURES else "")
+    cause = likely_cause(check, got)
+    return Verdict(passed / len(check.expects),
+                   f"{passed} of {len(check.expects)} comparisons match.\n{shown}" +
+                   (f"\n  Likely cause: {cause}" if cause else ""))
+
+
+def likely_cause(check: Check, got: dict):
+    """The one slip that reproduces every value of the check, or None (none fits, or several do)."""
+    if len(got) < len(check.expects):
+        return None
+    if check.part == "trajectory":
+        slips = OPTIMIZER_SLIPS[check.cls]
+        predict = lambda s: _optimizer_values(check, s.flags)  # noqa: E731
+    elif check.cls == "BatchNorm1d" and check.part in ("forward", "backward", "running"):
+        slips = BATCHNORM_SLIPS
+        predict = lambda s: _batchnorm_values(check, s.flags)  # noqa: E731
+    else:
+        return None
+    fitting = []
+    for s in slips:
+        values = predict(s)
+        if all(fits(got[e.key], values.get(e.key), e.tol, DIAGNOSIS_SLACK) for e in check.expects):
+            fitting.append(s.cause)
+    return fitting[0] if len(set(fitting)) == 1 else None
+
+
+def _optimizer_values(check: Check, flags) -> dict:
+    out = {}
+    for r, run in enumerate(check.job["runs"]):
+        initial = [check.inputs[n] for n in run["params"]]
+        grads = [[None if g is None else check.inputs[g] for g in step] for step in run["steps"]]
+        for k, params in enumerate(optimizer_steps(check.cls, run["kwargs"], initial, grads, flags)):
+            out |= {f"r{r}s{k}p{i}": p for i, p in enumerate(params)}
+    return out
+
+
+def _batchnorm_values(check: Check, flags) -> dict:
+    out = {}
+    for r, run in enumerate(check.job["runs"]):
+        state = {k: check.inputs[n] for k, n in run["set"].items()}
+        for c, entry in enumerate(batchnorm_calls(run["calls"], check.inputs, state, run["kwargs"], flags)):
+            out[f"r{r}c{c}"] = entry["out"]
+            out |= {f"r{r}c{c}:{k}": v for k, v in entry.items() if k != "out"}
+    return out
+
+
+def judge_gradcheck(check: Check, outcome: dict) -> Verdict:
+    """The student's dL/dx against central differences of the student's own forward."""
+    analytic, why = value(outcome, "r0c1")
+    if why:
+        return Verdict(0.0, f"BatchNorm1d.backward: {why}")
+    forwards = []
+    for c in range(2, len(check.job["runs"][0]["calls"])):
+        t, why = value(outcome, f"r0c{c}")
+        if why:
+            return Verdict(0.0, f"BatchNorm1d.forward (for the numerical gradient): {why}")
+        forwards.append(t.double())
+    numeric = central_difference(forwards[0::2], forwards[1::2], check.context["dout"], config.GRAD_STEP,
+                                 check.context["shape"])
+    message = compare(analytic, numeric.to(analytic.dtype), "BatchNorm1d.backward: dL/dx against central "
+                      "differences of your forward", **config.GRAD_TOLERANCE)
+    if message is None:
+        return Verdict(1.0, "Passed: backward agrees with the numerical gradient of your forward.")
+    return Verdict(0.0, message + "\n  Your backward is not the derivative of your forward (training mode: μ and σ² "
+                                  "depend on x too).")
+
+
+def _run_values(outcome: dict, r: int, calls: list) -> tuple:
+    """The outputs of run r's forward and backward calls, or a message."""
+    out = {}
+    for c, (method, *_) in enumerate(calls):
+        if method in ("forward", "backward"):
+            t, why = value(outcome, f"r{r}c{c}")
+            if why:
+                return None, f"Dropout.{method} (call {c + 1}): {why}"
+            out[c] = t
+    return out, None
+
+
+def judge_masks(check: Check, outcome: dict) -> Verdict:
+    problems = []
+    runs = check.job["runs"]
+    for r, run in enumerate(runs):
+        p = run["kwargs"]["p"]
+        x = check.inputs[run["calls"][0][1]]
+        outs, why = _run_values(outcome, r, run["calls"])
+        if why:
+            problems.append(why)
+            continue
+        problems += _mask_problems(x, outs[0], p, f"Dropout(p={p}), {str(x.dtype)[6:]}")
+        if 0.0 < p < 1.0 and not problems and torch.equal(outs[0] == 0, outs[1] == 0):
+            problems.append(f"Dropout(p={p}): two forwards of the same input dropped exactly the same elements: "
+                            "draw a new mask at every forward")
+    return _properties(problems, len(runs))
+
+
+def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> list:
+    if tuple(y.shape) != tuple(x.shape) or y.dtype != x.dtype:
+        return [f"{what}: expected a {str(x.dtype)[6:]} tensor of shape {tuple(x.shape)}, got {str(y.dtype)[6:]} "
+                f"{tuple(y.shape)}"]
+    t = config.TOLERANCE[str(x.dtype)[6:]]
+    dropped = y == 0
+    if p >= 1.0:
+        return [] if bool(dropped.all()) else [f"{what}: with p = 1 every element is dropped (all zeros, and no "
+                                               "division by 1 − p = 0)"]
+    kept = torch.isclose(y, x / (1.0 - p), rtol=t["rtol"], atol=t["atol"])
+    if not bool((dropped | kept).all()):
+        bad = (~(dropped | kept)).nonzero()[0].tolist()
+        ratio = float(y[tuple(bad)] / x[tuple(bad)])
+        return [f"{what}: each element must be 0 or x/(1 − p) = x·{1 / (1 - p):.4g}; at index {tuple(bad)} it is "
+                f"x·{ratio:.4g}" + (" (scale the kept elements by 1/(1 − p))" if abs(ratio - 1) < 1e-6 else "")]
+    n, drops = x.numel(), int(dropped.sum())
+    low, high = binomial_bound(n, p, config.DROP_RATE_SIGMAS)
+    if not low <= drops <= high:
+        hint = " (p is the probability of DROPPING an element)" if abs(drops / n - (1 - p)) < 0.05 else ""
+        return [f"{what}: {drops} of {n} elements dropped ({drops / n:.3f}); expected about {p:g} of them "
+                f"(between {max(low, 0):.0f} and {high:.0f}){hint}"]
+    return []
+
+
+def judge_mask_backward(check: Check, outcome: dict) -> Verdict:
+    problems = []
+    for r, run in enumerate(check.job["runs"]):
+        outs, why = _run_values(outcome, r, run["calls"])
+        if why:
+            problems.append(why)
+            continue
+        x2, d = check.inputs[run["calls"][1][1]], check.inputs[run["calls"][2][1]]
+        mask = outs[1] / x2  # the student's own latest mask (x has no zeros)
+        t = config.TOLERANCE[str(d.dtype)[6:]]
+        message = compare(outs[2], d * mask, f"Dropout(p={run['kwargs']['p']}).backward after two forwards: "
+                          "dout times the latest forward's mask (y / x)", **t)
+        if message:
+            first = outs[0] / check.inputs[run["calls"][0][1]]
+            if tuple(outs[2].shape) == tuple(d.shape) and compare(outs[2], d * first, "", **t) is None:
+                message += "\n  Likely cause: backward used the mask of the first forward: keep the latest one"
+            elif tuple(outs[2].shape) == tuple(d.shape) and compare(outs[2], d, "", **t) is None:
+                message += "\n  Likely cause: backward returns dout unchanged: multiply it by the mask"
+            problems.append(message)
+    return _properties(problems, len(check.job["runs"]))
+
+
+def judge_eval(check: Check, outcome: dict) -> Verdict:
+    problems = []
+    for r, run in enumerate(check.job["runs"]):
+        outs, why = _run_values(outcome, r, run["calls"])
+        if why:
+            problems.append(why)
+            continue
+        x, d = check.inputs[run["calls"][2][1]], check.inputs[run["calls"][3][1]]
+        for c, want, what in ((2, x, "forward"), (3, d, "backward")):
+            message = compare(outs[c], want, f"Dropout(p={run['kwargs']['p']}).{what} in eval mode: the identity",
+                              rtol=0.0, atol=0.0)
+            if message:
+                problems.append(message)
+    return _properties(problems, len(check.job["runs"]))
+
+
+def _properties(problems: list, runs: int) -> Verdict:
+    if not problems:
+        return Verdict(1.0, "Passed.")
+    failed = min(len(problems), runs)
+    return Verdict((runs - failed) / runs, "\n".join(problems[:SHOWN_FAILURES]))
+
+
+def judge(check: Check, outcome: dict) -> Verdict:
+    failure = failure_of_job(check, outcome)
+    if failure:
+        return failure
+    if check.part == "gradcheck":
+        return judge_gradcheck(check, outcome)
+    if check.part == "masks":
+        return judge_masks(check, outcome)
+    if check.part == "mask_backward":
+        return judge_mask_backward(check, outcome)
+    if check.part == "eval":
+        return judge_eval(check, outcome)
+    return judge_expects(check, outcome)

@@ -1,0 +1,386 @@
+"""Assignment 2's hidden checks: which runs each class gets, and what the reference makes of them.
+
+Each `Check` is one job in the sandbox (autograder/hw2/jobs.py runs it) and one test of
+results.json. Inputs come from a generator seeded by the check's name; expected values from
+the reference (scratchnn_ref/hw2), evaluated here in the grader's process.
+
+    SGD, Adam, AdamW   trajectory: multi-step runs with changing gradients, a None grad on some
+                       steps, every option (momentum, dampening, nesterov, weight decay, betas, eps),
+                       float64 and float32; robust: .grad untouched, zero_grad
+    BatchNorm1d        forward / backward in training mode (γ ≠ 1, β ≠ 0), gradcheck of dL/dx against
+                       central differences of the student's own forward (float64), running statistics
+                       then eval, robust (inputs untouched, backward after two forwards)
+    Dropout            masks, mask_backward and eval, judged by their properties; robust
+"""
+
+import zlib
+from dataclasses import dataclass, field
+
+import torch
+
+from .. import limits
+from . import config
+
+F32, F64 = torch.float32, torch.float64
+HIDDEN_SALT = 104729  # keeps the hidden inputs apart from the public tests'
+OPTIMIZERS = ("SGD", "Adam", "AdamW")
+TRAINING_GROUP = "Training (digits)"
+
+# Per optimizer: (kwargs, dtype) of each run of its trajectory check.
+RUNS = {
+    "SGD": [({"lr": 0.1}, F64),
+            ({"lr": 0.05, "momentum": 0.9}, F64),
+            ({"lr": 0.05, "momentum": 0.9, "dampening": 0.3}, F64),
+            ({"lr": 0.05, "momentum": 0.8, "nesterov": True}, F64),
+            ({"lr": 0.1, "momentum": 0.5, "weight_decay": 0.1}, F64),
+            ({"lr": 0.1, "weight_decay": 0.2}, F64),
+            ({"lr": 0.02, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}, F32)],
+    "Adam": [({"lr": 0.01}, F64),
+             ({"lr": 0.02, "betas": (0.8, 0.95)}, F64),
+             ({"lr": 0.01, "eps": 1e-2}, F64),
+             ({"lr": 0.01, "weight_decay": 0.1}, F64),
+             ({}, F32)],
+    "AdamW": [({"lr": 0.01}, F64),
+              ({"lr": 0.02, "weight_decay": 0.1}, F64),
+              ({"lr": 0.01, "betas": (0.8, 0.95), "eps": 1e-2, "weight_decay": 0.3}, F64),
+              ({"lr": 0.01}, F32)],
+}
+PARAM_SHAPES = [(3, 4), (4,), (2, 3, 2)]
+STEPS = 6
+NONE_GRADS = {(0, 2), (2, 1), (3, 1)}  # (step, parameter) with no gradient: skipped, state kept
+BN_CASES = [((8, 5), F32), ((5, 3), F64), ((16, 4), F64), ((2, 6), F32)]  # (B, C): B = 2 is the smallest
+DROPOUT_SHAPE = (100, 60)  # 6000 elements: the drop rate is measured on each forward
+BN_ATTRS = ["weight.grad", "bias.grad", "running_mean", "running_var"]
+
+
+def kind_of(cls: str) -> str:
+    return "optimizer" if cls in OPTIMIZERS else "layer"
+
+
+@dataclass
+class Expect:
+    """One value to judge: the child's array `key` against `expected` (or one of `accepted`)."""
+
+    key: str
+    expected: torch.Tensor
+    label: str
+    tol: dict
+    accepted: tuple = ()
+
+
+@dataclass
+class Check:
+    name: str
+    cls: str
+    part: str
+    job: dict
+    inputs: dict = field(default_factory=dict)
+    expects: list = field(default_factory=list)
+    context: dict = field(default_factory=dict)  # what the judge of a property check needs
+
+    # What the engine reads of a check (autograder.assignment.Check), from config.py.
+    @property
+    def group(self) -> str:
+        return TRAINING_GROUP if self.part == "training" else self.cls
+
+    @property
+    def needs(self) -> tuple:
+        return (self.cls, "BatchNorm1d", "Dropout") if self.part == "training" else (self.cls,)
+
+    @property
+    def points(self) -> float:
+        return config.TRAINING_POINTS if self.part == "training" else config.WEIGHTS[self.cls][self.part]
+
+    @property
+    def visibility(self) -> str:
+        return config.VISIBILITY[self.part]
+
+    @property
+    def time_limit(self) -> float:
+        return config.TIME_TRAINING if self.part == "training" else limits.TIME_PER_TEST
+
+    @property
+    def gate(self):
+        return config.GATES.get(self.cls, {}).get(self.part)
+
+    @property
+    def pays(self) -> bool:
+        return self.part in config.PAYING
+
+
+class Builder:
+    """The inputs of one check, from a generator seeded by its name."""
+
+    def __init__(self, seed_name: str):
+        self.inputs = {}
+        self.gen = torch.Generator().manual_seed(zlib.crc32(seed_name.encode()) + HIDDEN_SALT)
+
+    def tensor(self, t: torch.Tensor) -> str:
+        name = f"t{len(self.inputs)}"
+        self.inputs[name] = t
+        return name
+
+    def randn(self, shape, dtype, scale=1.0) -> str:
+        return self.tensor(torch.randn(shape, generator=self.gen, dtype=F64).mul(scale).to(dtype))
+
+    def nonzero(self, shape, dtype) -> str:
+        """Values of either sign with |v| in [0.5, 1.5]: a dropped element is told from a kept one."""
+        size = torch.rand(shape, generator=self.gen, dtype=F64) + 0.5
+        sign = torch.where(torch.rand(shape, generator=self.gen, dtype=F64) < 0.5, -1.0, 1.0)
+        return self.tensor((size * sign).to(dtype))
+
+
+def tol(dtype) -> dict:
+    return config.TOLERANCE[str(dtype).replace("torch.", "")]
+
+
+def _ref():
+    import scratchnn_ref.hw2.layers as layers
+    import scratchnn_ref.hw2.optim as optim
+    from scratchnn_ref.hw2.parameter import Parameter
+
+    return optim, layers, Parameter
+
+
+# ------------------------------------------------------------------ optimizers
+def optimizer_runs(b: Builder, cls: str) -> list:
+    """The runs of a trajectory check: fresh parameters and changing gradients for each."""
+    runs = []
+    for kwargs, dtype in RUNS[cls]:
+        params = [b.randn(shape, dtype) for shape in PARAM_SHAPES]
+        steps = [[None if (k, i) in NONE_GRADS else b.randn(shape, dtype, scale=1.0 + k)
+                  for i, shape in enumerate(PARAM_SHAPES)] for k in range(STEPS)]
+        runs.append({"kwargs": kwargs, "params": params, "steps": steps, "zero_grad": True})
+    return runs
+
+
+def reference_steps(cls: str, run: dict, inputs: dict) -> list:
+    """[[p.data after step k]] of the reference optimizer."""
+    optim, _, Parameter = _ref()
+    params = [Parameter(inputs[n].clone()) for n in run["params"]]
+    opt = getattr(optim, cls)(params, **run["kwargs"])
+    out = []
+    for grads in run["steps"]:
+        for p, g in zip(params, grads, strict=True):
+            p.grad = None if g is None else inputs[g].clone()
+        opt.step()
+        out.append([p.data.clone() for p in params])
+    return out
+
+
+def trajectory(cls: str) -> Check:
+    from .mistakes import optimizer_steps
+
+    b = Builder(f"{cls}.trajectory")
+    runs = optimizer_runs(b, cls)
+    expects = []
+    for r, run in enumerate(runs):
+        want = reference_steps(cls, run, b.inputs)
+        accepted = []
+        if cls != "SGD":  # the contract admits a count of step() calls as Adam's t too
+            initial = [b.inputs[n] for n in run["params"]]
+            grads = [[None if g is None else b.inputs[g] for g in step] for step in run["steps"]]
+            accepted = optimizer_steps(cls, run["kwargs"], initial, grads, frozenset({"global_step"}))
+        dtype = b.inputs[run["params"][0]].dtype
+        for k in range(STEPS):
+            for i in range(len(PARAM_SHAPES)):
+                other = (accepted[k][i].to(dtype),) if accepted else ()
+                expects.append(Expect(f"r{r}s{k}p{i}", want[k][i],
+                                      f"{cls}({_kwargs_text(run['kwargs'])}), {str(dtype)[6:]}: parameter {i} "
+                                      f"{tuple(PARAM_SHAPES[i])} after step {k + 1}", tol(dtype), other))
+    job = {"kind": "kit", "runner": "hw2_jobs", "what": "optimizer", "cls": cls, "runs": runs}
+    return Check(f"{cls}.trajectory: matches the reference over {STEPS} steps with changing gradients "
+                 f"({len(runs)} settings)", cls, "trajectory", job, b.inputs, expects)
+
+
+def _kwargs_text(kwargs: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in kwargs.items())
+
+
+def optimizer_robust(cls: str) -> Check:
+    b = Builder(f"{cls}.robust")
+    runs = optimizer_runs(b, cls)[:2]
+    expects = []
+    for r, run in enumerate(runs):
+        expects.append(Expect(f"r{r}grad_changed", torch.zeros(STEPS, len(PARAM_SHAPES), dtype=torch.int64),
+                              f"{cls}.step(): which .grad it changed or replaced (1) per step and parameter "
+                              "(the optimizer must leave every .grad as it is, None included)",
+                              {"rtol": 0.0, "atol": 0.0}))
+        expects.append(Expect(f"r{r}zero_grad", torch.ones(len(PARAM_SHAPES), dtype=torch.int64),
+                              f"{cls}.zero_grad(): which .grad is None afterwards (1)", {"rtol": 0.0, "atol": 0.0}))
+    job = {"kind": "kit", "runner": "hw2_jobs", "what": "optimizer", "cls": cls, "runs": runs}
+    return Check(f"{cls}.step: leaves every .grad as it was; zero_grad sets them to None", cls, "robust", job,
+                 b.inputs, expects)
+
+
+# ------------------------------------------------------------------ BatchNorm1d
+def _bn_state(b: Builder, C: int, dtype) -> dict:
+    return {"weight": b.tensor((torch.rand(C, generator=b.gen, dtype=F64) * 1.5 + 0.5).to(dtype)),
+            "bias": b.randn((C,), dtype),
+            "running_mean": b.randn((C,), dtype, scale=0.3),
+            "running_var": b.tensor((torch.rand(C, generator=b.gen, dtype=F64) + 0.5).to(dtype))}
+
+
+def reference_layer(cls: str, run: dict, inputs: dict, seed: int = 0) -> list:
+    """Per call of the run, the reference's {"out", attribute: value} (Dropout: with the same seed)."""
+    _, layers, Parameter = _ref()
+    torch.manual_seed(seed)
+    obj = getattr(layers, cls)(**run["kwargs"])
+    for attr, name in run.get("set", {}).items():
+        current = getattr(obj, attr)
+        if isinstance(current, Parameter):
+            current.data = inputs[name].clone()
+        else:
+            setattr(obj, attr, inputs[name].clone())
+    out = []
+    for method, *names in run["calls"]:
+        value = getattr(obj, method)(*[inputs[n].clone() for n in names])
+        entry = {"out": value if method in ("forward", "backward") else None}
+        for attr in run.get("attrs", []):
+            entry[attr] = _attr(obj, attr)
+            entry[attr] = entry[attr].clone() if isinstance(entry[attr], torch.Tensor) else entry[attr]
+        out.append(entry)
+    return out
+
+
+def _attr(obj, dotted: str):
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _layer_check(cls: str, part: str, title: str, b: Builder, runs: list, expects: list, **context) -> Check:
+    job = {"kind": "kit", "runner": "hw2_jobs", "what": "layer", "cls": cls, "runs": runs, "seed": 0}
+    return Check(f"{cls}.{title}", cls, part, job, b.inputs, expects, context)
+
+
+def _expect_calls(cls: str, r: int, run: dict, want: list, b: Builder, wanted: dict, what: str) -> list:
+    """Expects for the calls and attributes `wanted` ({call: [output or attribute]}) of run r."""
+    dtype = b.inputs[next(n for c in run["calls"] for n in c[1:])].dtype
+    out = []
+    for c, keys in wanted.items():
+        for key in keys:
+            label = f"{cls}.{run['calls'][c][0]}" if key == "out" else f"{key} after call {c + 1} ({run['calls'][c][0]})"
+            out.append(Expect(f"r{r}c{c}" + ("" if key == "out" else f":{key}"), want[c][key],
+                              f"{label}, {what}", tol(dtype)))
+    return out
+
+
+def batchnorm_values(part: str) -> Check:
+    b = Builder(f"BatchNorm1d.{part}")
+    runs, expects = [], []
+    for (B, C), dtype in BN_CASES:
+        x, d = b.randn((B, C), dtype, scale=2.0), b.randn((B, C), dtype)
+        calls = [["forward", x]] + ([["backward", d]] if part == "backward" else [])
+        run = {"kwargs": {"num_features": C}, "set": _bn_state(b, C, dtype), "calls": calls, "attrs": BN_ATTRS}
+        runs.append(run)
+        want = reference_layer("BatchNorm1d", run, b.inputs)
+        wanted = {0: ["out"]} if part == "forward" else {1: ["out", "weight.grad", "bias.grad"]}
+        expects += _expect_calls("BatchNorm1d", len(runs) - 1, run, want, b, wanted,
+                                 f"training mode, {str(dtype)[6:]} input of shape {(B, C)}, γ ≠ 1, β ≠ 0")
+    what = "forward in training mode" if part == "forward" else "backward in training mode: dL/dx, weight.grad, " \
+                                                                   "bias.grad"
+    return _layer_check("BatchNorm1d", part, f"{part}: {what} matches the reference (float32 and float64, "
+                                             "several shapes)", b, runs, expects)
+
+
+def batchnorm_gradcheck() -> Check:
+    """dL/dx of backward against central differences of the student's forward (float64, training mode)."""
+    b = Builder("BatchNorm1d.gradcheck")
+    h = config.GRAD_STEP
+    x, d = torch.randn((5, 3), generator=b.gen, dtype=F64) * 2.0, b.randn((5, 3), F64)
+    nx = b.tensor(x)
+    calls = [["forward", nx], ["backward", d]]
+    for j in range(x.numel()):
+        for sign in (1.0, -1.0):
+            moved = x.clone().reshape(-1)
+            moved[j] += sign * h
+            calls.append(["forward", b.tensor(moved.reshape(x.shape))])
+    run = {"kwargs": {"num_features": 3}, "set": _bn_state(b, 3, F64), "calls": calls, "attrs": []}
+    return _layer_check("BatchNorm1d", "gradcheck", "backward: gradient check of dL/dx against your own forward "
+                        "(float64, training mode)", b, [run], [], dout=b.inputs[d], shape=tuple(x.shape))
+
+
+def batchnorm_running() -> Check:
+    b = Builder("BatchNorm1d.running")
+    runs, expects = [], []
+    for (B, C), dtype in [((6, 4), F64), ((10, 3), F32)]:
+        xs = [b.randn((B, C), dtype, scale=1.0 + k) for k in range(4)]
+        d = b.randn((B, C), dtype)
+        calls = [["forward", xs[0]], ["forward", xs[1]], ["forward", xs[2]], ["eval"], ["forward", xs[3]],
+                 ["backward", d], ["train"], ["forward", xs[3]]]
+        run = {"kwargs": {"num_features": C, "momentum": 0.3}, "set": _bn_state(b, C, dtype), "calls": calls, "attrs": BN_ATTRS}
+        runs.append(run)
+        want = reference_layer("BatchNorm1d", run, b.inputs)
+        wanted = {0: ["running_mean", "running_var"], 2: ["running_mean", "running_var"],
+                  4: ["out", "running_mean", "running_var"], 5: ["out", "weight.grad", "bias.grad"], 7: ["out"]}
+        expects += _expect_calls("BatchNorm1d", len(runs) - 1, run, want, b, wanted,
+                                 f"momentum=0.3, three training batches then eval, {str(dtype)[6:]} {(B, C)}")
+    return _layer_check("BatchNorm1d", "running", "running statistics: three training batches (unbiased "
+                        "running_var), then eval (uses them, changes nothing), then train again", b, runs, expects)
+
+
+def layer_robust(cls: str) -> Check:
+    """Inputs never modified; backward after two forwards uses the latest (BatchNorm1d compared with the reference)."""
+    b = Builder(f"{cls}.robust")
+    runs, expects = [], []
+    for dtype in (F32, F64):
+        x1, x2 = (b.randn((6, 4), dtype, scale=2.0) if cls == "BatchNorm1d" else b.nonzero((6, 4), dtype)
+                  for _ in range(2))
+        d = b.randn((6, 4), dtype)
+        run = {"kwargs": {"num_features": 4} if cls == "BatchNorm1d" else {"p": 0.3}, "calls": [["forward", x1], ["forward", x2],
+                                                                             ["backward", d]], "attrs": []}
+        if cls == "BatchNorm1d":
+            run["set"] = _bn_state(b, 4, dtype)
+        runs.append(run)
+        r = len(runs) - 1
+        expects.append(Expect(f"r{r}changed", torch.zeros(0, 2, dtype=torch.int64),
+                              f"{cls}: [call that changed an input, the call it was given to] ({str(dtype)[6:]})",
+                              {"rtol": 0.0, "atol": 0.0}))
+        if cls == "BatchNorm1d":
+            want = reference_layer(cls, run, b.inputs)
+            expects += _expect_calls(cls, r, run, want, b, {2: ["out"]},
+                                     f"after two forwards (it must use the latest), {str(dtype)[6:]}")
+    return _layer_check(cls, "robust", "robust: inputs and dout never modified" + (
+        "; backward after two forwards uses the latest" if cls == "BatchNorm1d" else ""), b, runs, expects)
+
+
+# ------------------------------------------------------------------ Dropout (judged by properties)
+def dropout_masks() -> Check:
+    b = Builder("Dropout.masks")
+    runs = []
+    for p, dtype in [(0.5, F32), (0.2, F64), (0.8, F32), (0.0, F64), (1.0, F32)]:
+        x = b.nonzero(DROPOUT_SHAPE, dtype)
+        runs.append({"kwargs": {"p": p}, "calls": [["forward", x], ["forward", x]], "attrs": []})
+    return _layer_check("Dropout", "masks", "forward in training mode: zeros or x/(1 − p), the drop rate within "
+                        f"{config.DROP_RATE_SIGMAS:g}σ of p, a new mask at every forward, p = 0 and p = 1", b, runs, [])
+
+
+def dropout_backward() -> Check:
+    b = Builder("Dropout.mask_backward")
+    runs = []
+    for p, dtype in [(0.5, F32), (0.3, F64)]:
+        x1, x2, d = b.nonzero((40, 30), dtype), b.nonzero((40, 30), dtype), b.randn((40, 30), dtype)
+        runs.append({"kwargs": {"p": p}, "calls": [["forward", x1], ["forward", x2], ["backward", d]], "attrs": []})
+    return _layer_check("Dropout", "mask_backward", "backward: dout times the mask of the latest forward", b, runs, [])
+
+
+def dropout_eval() -> Check:
+    b = Builder("Dropout.eval")
+    runs = []
+    for p, dtype in [(0.5, F32), (0.9, F64)]:
+        x, d = b.nonzero((30, 20), dtype), b.randn((30, 20), dtype)
+        runs.append({"kwargs": {"p": p}, "calls": [["forward", x], ["eval"], ["forward", x], ["backward", d]],
+                     "attrs": []})
+    return _layer_check("Dropout", "eval", "eval mode: forward and backward are the identity", b, runs, [])
+
+
+def all_checks() -> list:
+    """Every sandboxed check, class by class (then the training check, when calibrated)."""
+    checks = []
+    for cls in OPTIMIZERS:
+        checks += [trajectory(cls), optimizer_robust(cls)]
+    checks += [batchnorm_values("forward"), batchnorm_values("backward"), batchnorm_gradcheck(),
+               batchnorm_running(), layer_robust("BatchNorm1d")]
+    checks += [dropout_masks(), dropout_backward(), dropout_eval(), layer_robust("Dropout")]
+    return checks
