@@ -201,7 +201,7 @@ def optimizer_robust(cls: str) -> Check:
     b = Builder(f"{cls}.robust")
     runs = optimizer_runs(b, cls)[:2]
     expects = []
-    for r, run in enumerate(runs):
+    for r in range(len(runs)):
         expects.append(Expect(f"r{r}grad_changed", torch.zeros(STEPS, len(PARAM_SHAPES), dtype=torch.int64),
                               f"{cls}.step(): which .grad it changed or replaced (1) per step and parameter "
                               "(the optimizer must leave every .grad as it is, None included)",
