@@ -57,10 +57,11 @@ import yaml
 from tqdm import tqdm
 
 from . import assignment, late, limits, regrade, results, submission
+from .release import TOOLS
 
 METADATA = "submission_metadata.yml"
 GRADER_DIRS = ("autograder", "scratchnn_ref")  # a change here (but in INSTRUCTOR_TOOLS) changes every grade
-INSTRUCTOR_TOOLS = {"batch.py", "report.py", "export.py", "late.py", "regrade.py"}
+INSTRUCTOR_TOOLS = set(TOOLS)  # release.TOOLS: a change to them changes no grade
 KIT_ROOT = Path(__file__).resolve().parent.parent
 MAX_HASH_BYTES = 256 << 20  # of other files' contents hashed per submission; past it, size and time stand in
 

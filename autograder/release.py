@@ -1,6 +1,7 @@
-"""Build the two things an instructor uploads: dist/autograder.zip (Gradescope) and dist/student.zip.
+"""Build what an instructor uploads, for every assignment: dist/<name>/autograder.zip (Gradescope) and
+dist/<name>/student.zip; the first assignment's also as dist/autograder.zip and dist/student.zip.
 
-    python -m autograder.release [--out dist] [--no-selfcheck]
+    python -m autograder.release [--out dist] [--no-selfcheck] [--assignment NAME]
 
 autograder.zip holds setup.sh and run_autograder at its root, the grader and the
 reference. Gradescope unpacks it into /autograder/source, runs setup.sh once as
@@ -9,8 +10,11 @@ user, the source folder made root-only), then runs run_autograder per submission
 
 Both zips are reproducible: sorted entries, fixed timestamps and permissions, LF
 line endings, so two builds of the same tree are byte-identical. After building,
-the self-check unpacks autograder.zip into a temporary tree laid out like
-Gradescope's and grades the instructor's solution with run_autograder (100 expected).
+the self-check unpacks each autograder.zip into a temporary tree laid out like
+Gradescope's and grades the instructor's solution with run_autograder (full marks expected).
+
+The zip holds the engine, the assignment packages and the reference, not the instructor's tools
+(TOOLS), and names the assignment it grades (autograder/ASSIGNMENT).
 """
 
 import argparse
@@ -23,8 +27,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .assignment import Assignment, load, names
 from .generate import ROOT, stale
-from .hw1.config import STUDENT_FILES
+
+# The instructor's tools: they never ship to Gradescope, and a change to them changes no grade.
+TOOLS = ("batch.py", "calibrate.py", "export.py", "generate.py", "late.py", "regrade.py", "release.py",
+         "report.py", "stubs.py")
+TEXT = {".py", ".json", ".md", ".ini", ".txt", ".cfg", ".toml"}
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 TORCH = "torch==2.13.0"
@@ -85,21 +94,34 @@ def _tree(folder: Path, suffixes=None) -> list[Path]:
                   and (suffixes is None or p.suffix in suffixes))
 
 
-def build_autograder_zip(path: Path) -> None:
+def _data(file: Path) -> bytes:
+    return _text(file) if file.suffix in TEXT else file.read_bytes()
+
+
+def build_autograder_zip(path: Path, a: Assignment = None) -> None:
+    """The Gradescope zip of assignment `a` (default: the first)."""
+    a = a or load(names()[0])
     with zipfile.ZipFile(path, "w") as zf:
         _add(zf, "setup.sh", SETUP_SH.encode(), executable=True)
         _add(zf, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
-        for package in ("autograder", "scratchnn_ref"):
-            for file in _tree(ROOT / package, {".py", ".json"}):
+        _add(zf, "autograder/ASSIGNMENT", (a.name + "\n").encode())
+        for file in _tree(ROOT / "autograder", {".py", ".json", ".md"}):
+            if file.name not in TOOLS and file.suffix != ".md":
                 _add(zf, file.relative_to(ROOT).as_posix(), _text(file))
+        for file in _tree(ROOT / "scratchnn_ref"):
+            _add(zf, file.relative_to(ROOT).as_posix(), _data(file))
 
 
-def build_student_zip(path: Path) -> None:
+def build_student_zip(path: Path, a: Assignment = None) -> None:
+    """The student kit of assignment `a` (default: the first), without the kits of other assignments in it."""
+    a = a or load(names()[0])
+    kit = ROOT / a.layout.student
+    others = [ROOT / load(n).layout.student for n in names() if n != a.name]
+    folder = "scratchnn-assignment" if a.name == names()[0] else f"scratchnn-{a.name}"
     with zipfile.ZipFile(path, "w") as zf:
-        for file in _tree(ROOT / "assignments"):
-            rel = Path("scratchnn-assignment") / file.relative_to(ROOT / "assignments")
-            data = _text(file) if file.suffix in {".py", ".md", ".ini", ".txt", ".cfg", ".toml"} else file.read_bytes()
-            _add(zf, rel.as_posix(), data)
+        for file in _tree(kit):
+            if not any(file.is_relative_to(o) for o in others if o.is_relative_to(kit) and o != kit):
+                _add(zf, (Path(folder) / file.relative_to(kit)).as_posix(), _data(file))
 
 
 def selfcheck(autograder_zip: Path, submission: Path) -> dict:
@@ -118,30 +140,46 @@ def selfcheck(autograder_zip: Path, submission: Path) -> dict:
         return json.loads((root / "results" / "results.json").read_text())
 
 
+def check_release(a: Assignment, autograder_zip: Path) -> bool:
+    """Grade the solution (full marks expected) and the stubs (0, no traceback) through run_autograder."""
+    ok = True
+    for what, folder in (("solution", a.layout.solutions), ("stubs", a.layout.student)):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in a.student_files:
+                shutil.copy(ROOT / folder / "scratchnn" / name, Path(tmp) / name)
+            doc = selfcheck(autograder_zip, Path(tmp))
+        total = sum(t["max_score"] for t in doc["tests"])
+        print(f"self-check {a.name}: the {what} scores {doc['score']:g} / {total:g} through run_autograder")
+        want = total if what == "solution" else 0
+        if doc["score"] != want or "Traceback" in json.dumps(doc):
+            print(f"self-check FAILED: the {what} must score {want:g}, with no traceback", file=sys.stderr)
+            ok = False
+    return ok
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "dist"))
     parser.add_argument("--no-selfcheck", action="store_true")
+    parser.add_argument("--assignment", choices=names(), help="only this one (default: every assignment)")
     args = parser.parse_args(argv)
     if stale():
         print("assignments/ or scratchnn_ref/ is stale: run `make generate` first", file=sys.stderr)
         return 1
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    build_autograder_zip(out / "autograder.zip")
-    build_student_zip(out / "student.zip")
-    print(f"wrote {out / 'autograder.zip'} and {out / 'student.zip'}")
-    if not args.no_selfcheck:
-        with tempfile.TemporaryDirectory() as tmp:
-            for name in STUDENT_FILES:
-                shutil.copy(ROOT / "solutions" / "scratchnn" / name, Path(tmp) / name)
-            doc = selfcheck(out / "autograder.zip", Path(tmp))
-        total = sum(t["max_score"] for t in doc["tests"])
-        print(f"self-check: the solution scores {doc['score']:g} / {total:g} through run_autograder")
-        if doc["score"] != total:
-            print("self-check FAILED: the solution must score full marks", file=sys.stderr)
-            return 1
-    return 0
+    ok = True
+    for name in [args.assignment] if args.assignment else names():
+        a = load(name)
+        (out / name).mkdir(parents=True, exist_ok=True)
+        build_autograder_zip(out / name / "autograder.zip", a)
+        build_student_zip(out / name / "student.zip", a)
+        if name == names()[0]:  # the first assignment's stay where they always were
+            shutil.copy(out / name / "autograder.zip", out / "autograder.zip")
+            shutil.copy(out / name / "student.zip", out / "student.zip")
+        print(f"wrote {out / name / 'autograder.zip'} and {out / name / 'student.zip'}")
+        if not args.no_selfcheck:
+            ok = check_release(a, out / name / "autograder.zip") and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignment, results
+from autograder import assignment, release, results
 from autograder.assignment import load, names
 
 HERE = Path(__file__).resolve().parent
 AUTOGRADER = HERE.parent / "autograder"
 ENGINE = ("__main__", "assignment", "checks", "child", "grade", "limits", "outcome", "parsing", "policy",
           "recorder", "results", "sandbox", "submission")
-TOOLS = ("batch", "calibrate", "export", "generate", "late", "regrade", "release", "report", "stubs")
+TOOLS = tuple(name[:-3] for name in release.TOOLS)
 
 
 def imported(path: Path) -> set:

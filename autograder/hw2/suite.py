@@ -260,7 +260,8 @@ def _expect_calls(cls: str, r: int, run: dict, want: list, b: Builder, wanted: d
     out = []
     for c, keys in wanted.items():
         for key in keys:
-            label = f"{cls}.{run['calls'][c][0]}" if key == "out" else f"{key} after call {c + 1} ({run['calls'][c][0]})"
+            method = run["calls"][c][0]
+            label = f"{cls}.{method}" if key == "out" else f"{key} after call {c + 1} ({method})"
             out.append(Expect(f"r{r}c{c}" + ("" if key == "out" else f":{key}"), want[c][key],
                               f"{label}, {what}", tol(dtype)))
     return out
