@@ -18,7 +18,7 @@ reference activation. The script then
   threshold separates them.
 
 It writes autograder/hw1/calibration.json and prints what to copy into SETTINGS
-(solutions/scratchnn/train.py) and SINE_FIT (autograder/config.py); it edits neither.
+(solutions/scratchnn/train.py) and SINE_FIT (autograder/hw1/config.py); it edits neither.
 """
 
 import argparse

@@ -55,11 +55,11 @@ GRAD_STEP = 1e-6
 GRAD_TOLERANCE = {"rtol": 1e-5, "atol": 1e-7}
 
 # Feedback: a "Likely cause" is named only when exactly one mistake of the catalogue
-# (autograder/mistakes.py) reproduces the student's values on every comparison of a check,
-# within this many times the check's tolerance (autograder/diagnose.py); otherwise none is named.
+# (autograder/hw1/mistakes.py) reproduces the student's values on every comparison of a check,
+# within this many times the check's tolerance (autograder/hw1/diagnose.py); otherwise none is named.
 DIAGNOSIS_SLACK = 10.0
 
-# Where the contract leaves a choice, every reading is accepted (autograder/suite.py builds each
+# Where the contract leaves a choice, every reading is accepted (autograder/hw1/suite.py builds each
 # one as another right answer; an element may match any of them). Kinks: KINKS in suite.py.
 ACCEPTED = {
     "BCELoss clamp precision": "“BCELoss takes probabilities and clamps them to [1e-7, 1-1e-7]”: the bound "

@@ -4,7 +4,7 @@
 student's value, the right one, the call it came from) and names a cause only when exactly one
 cause reproduces the student's results on all of them:
 
-1. the formulas of the class's catalogue (autograder/mistakes.py). A formula reproduces a
+1. the formulas of the class's catalogue (autograder/hw1/mistakes.py). A formula reproduces a
    wrong value of the student's when its own is wrong too and matches it within
    config.DIAGNOSIS_SLACK times the check's tolerance (elements at a kink aside), a right value
    when its own is right as well, and a run that raised when it raises an exception of the

@@ -2,7 +2,7 @@
 
 Everything here runs in the grader's process on plain arrays. Messages go shape,
 then dtype, then values, and add a "Likely cause" only where exactly one known mistake
-reproduces every comparison of the check (autograder/diagnose.py).
+reproduces every comparison of the check (autograder/hw1/diagnose.py).
 
 The sandbox's status and meta are JSON that student code may have written itself, so
 every field read from them is type-checked here: whatever they hold gives a Verdict.

@@ -2,7 +2,7 @@
 
 A `Mistake` is one wrong implementation a student plausibly writes. From the call a compared
 value came from (`Call`: the inputs, dout, W and b, the constructor's arguments) it says what
-that implementation returns there, or that it raises there. autograder/diagnose.py names a
+that implementation returns there, or that it raises there. autograder/hw1/diagnose.py names a
 mistake only when it alone reproduces the student's results on every comparison of a check.
 
 Formulas are computed in float64 from the grader's inputs. Where rounding is the point (a

@@ -197,7 +197,7 @@ def loss_inputs(b: Builder, cls, shape, dtype, kinks=True, kwargs=None):
     return y_true + diff, y_true
 
 
-# Shapes are chosen so that the factors of common mistakes differ (autograder/mistakes.py tells a
+# Shapes are chosen so that the factors of common mistakes differ (autograder/hw1/mistakes.py tells a
 # mistake by the values it gives): in the 3-d loss case B = 3, numel/B = 10, shape[0]·shape[1] = 6,
 # numel/(shape[0]·shape[1]) = 5 and the last dimension 5 ≠ 2; every 2-d case has B ≠ N; Linear
 # has one square case (W and Wᵀ of one shape) and B ≠ 2 in all.
