@@ -32,6 +32,12 @@ One submission's trouble stays its own: metadata that cannot be read, files that
 be hashed, a grader failure or a grading process that dies are recorded against that
 submission (its results.json says so, its row in grades.csv has a problem) and the rest
 of the class is graded. A failed grading has no key.json, so the next run grades it again.
+
+On several machines (autograder.shards; cluster/README.md): `--shard K/N` grades only the K-th of N
+shards of the class into the shared OUT_DIR (per-submission files only: no grades.csv, no changes.csv),
+and once every shard is done, `python -m autograder.batch SUBMISSIONS_DIR --merge OUT_DIR` writes
+grades.csv, changes.csv and report.html from all of them. The merge reads the class from
+SUBMISSIONS_DIR, so it lists (and marks in grades.csv) every submission without up-to-date results.
 """
 
 import argparse
@@ -56,7 +62,7 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from . import assignment, late, limits, regrade, results, submission
+from . import assignment, late, limits, regrade, results, shards, submission
 from .release import TOOLS
 
 METADATA = "submission_metadata.yml"
@@ -435,17 +441,20 @@ def _keep_from_the_sandbox(root: Path, out: Path) -> None:
 
 
 def run(root, out, jobs: int = None, force: bool = False, progress: bool = True,
-        policy: late.LatePolicy = None, extensions: dict = None) -> dict:
+        policy: late.LatePolicy = None, extensions: dict = None, shard: shards.Shard = None) -> dict:
     """Grade what is not graded yet; returns counts {"total", "skipped", "graded", "failed", "interrupted"}.
 
     `policy` is the late-work rule (default: LATE_WORK of the assignment's config, else none) and
-    `extensions` {SID or email: late.Extension} the students' own due dates."""
-    policy = policy or late.policy_from(late.configured())
-    extensions = extensions or {}
+    `extensions` {SID or email: late.Extension} the students' own due dates. With a `shard`, only
+    that shard's submissions are graded, and grades.csv and changes.csv are left to merge()."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _keep_from_the_sandbox(Path(root), out)
     subs = discover(root)
+    if shard:
+        mine = set(shards.of([s.id for s in subs], shard))
+        subs = [s for s in subs if s.id in mine]
+        root = f"{root} (shard {shard})"
     keys = {s.id: safe_key(s) for s in subs}
     reasons = {s.id: "forced" if force else "unhashable" if keys[s.id] is None else why_grade(s, out, keys[s.id])
                for s in subs}
@@ -466,6 +475,19 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True,
         kept = {s.id: len(regrade.history(out / s.id)) for s in todo}
         counts.update(_grade_all(todo, out, jobs, progress, keys))
         regraded = {i for i, n in kept.items() if len(regrade.history(out / i)) > n}
+    if shard:
+        print(f"shard {shard} done; once every shard is, merge them with --merge {out}")
+    else:
+        write_grades(out, subs, policy, extensions, regraded)
+    return counts
+
+
+def write_grades(out: Path, subs: list[Submission], policy: late.LatePolicy = None, extensions: dict = None,
+                 regraded: set = ()) -> None:
+    """grades.csv (under the late-work `policy` and `extensions`) and changes.csv for `subs`; prints what
+    the regrades of `regraded` changed."""
+    policy = policy or late.policy_from(late.configured())
+    extensions = extensions or {}
     for student in unused_extensions(subs, extensions):
         print(f"extension for {student}: no submission has that student")
     docs = load_results(out, subs)
@@ -474,7 +496,38 @@ def run(root, out, jobs: int = None, force: bool = False, progress: bool = True,
     print(f"wrote {path}")
     print_lateness(policy, lateness)
     print_changes(out, subs, regraded)
-    return counts
+
+
+def merge(root, out, policy: late.LatePolicy = None, extensions: dict = None, report: bool = True) -> dict:
+    """After the shards: grades.csv, changes.csv and (with `report`) report.html for the whole class in `out`.
+
+    The class is read from `root` again, so a submission without up-to-date results (no shard graded it
+    yet, its grading failed, or it changed since) is listed here and in its grades.csv row, never dropped.
+    Returns {"total", "merged", "missing": [ids without results], "stale": [ids with out-of-date ones]}."""
+    out = Path(out)
+    if not out.is_dir():
+        raise SystemExit(f"--merge {out}: no such folder; grade the shards into it first")
+    subs = discover(root)
+    missing, stale = [], []
+    for sub in subs:
+        key = safe_key(sub)
+        if not (out / sub.id / "results.json").is_file():
+            missing.append(sub.id)
+            sub.problem = _joined(sub.problem, "no results yet: no shard has graded it")
+        elif key and (reason := why_grade(sub, out, key)):
+            stale.append(sub.id)
+            sub.problem = _joined(sub.problem, f"results not up to date ({reason}): grade its shard again")
+    write_grades(out, subs, policy, extensions, {s.id for s in subs})
+    merged = len(subs) - len(missing) - len(stale)
+    print(f"merged {merged} of {len(subs)} submissions from {out}")
+    for ids, what in ((missing, "without results yet"), (stale, "with results not up to date")):
+        if ids:
+            print(f"{len(ids)} {what} (grade their shards again, then merge): {', '.join(ids)}")
+    if report and merged + len(stale):
+        from .report import write_report
+
+        print(f"wrote {write_report(out)}")
+    return {"total": len(subs), "merged": merged, "missing": missing, "stale": stale}
 
 
 def _grade_all(todo: list[Submission], out: Path, jobs: int, progress: bool, keys: dict, work=None) -> dict:
@@ -558,7 +611,11 @@ def late_work(args) -> tuple[late.LatePolicy, dict]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.batch", description=__doc__.splitlines()[0])
     parser.add_argument("submissions", help="folder with one folder per submission (or Gradescope's export)")
-    parser.add_argument("--out", required=True, help="where results, grades.csv and logs go")
+    parser.add_argument("--out", help="where results, grades.csv and logs go")
+    parser.add_argument("--shard", metavar="K/N", help="grade only the K-th of N shards (K from 1) into --out, "
+                        "without grades.csv: see autograder/shards.py")
+    parser.add_argument("--merge", metavar="OUT", help="grade nothing: write grades.csv, changes.csv and "
+                        "report.html in OUT from every shard's results, and list the submissions without any")
     parser.add_argument("--jobs", type=int, default=None, help="processes in parallel (default: all cores)")
     parser.add_argument("--force", action="store_true", help="grade everything again, even if up to date")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -576,11 +633,21 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.assignment:
         os.environ[assignment.ENV] = args.assignment
+    if not Path(args.submissions).is_dir():
+        parser.error(f"{args.submissions}: no such folder of submissions")
+    if bool(args.out) == bool(args.merge):
+        parser.error("give either --out OUT (to grade) or --merge OUT (to merge the shards graded into OUT)")
     try:
+        shard = shards.parse(args.shard) if args.shard else None
+        if shard and args.merge:
+            parser.error("--shard grades, --merge does not: run the shards first, then --merge alone")
         policy, extensions = late_work(args)
-    except late.LateWorkError as exc:
+    except (late.LateWorkError, shards.ShardError) as exc:
         parser.error(str(exc))
-    counts = run(args.submissions, args.out, args.jobs, args.force, not args.no_progress, policy, extensions)
+    if args.merge:
+        merged = merge(args.submissions, args.merge, policy, extensions)
+        return 1 if merged["missing"] or merged["stale"] else 0
+    counts = run(args.submissions, args.out, args.jobs, args.force, not args.no_progress, policy, extensions, shard)
     if counts["interrupted"]:
         return 130
     return 1 if counts["failed"] else 0
