@@ -77,6 +77,7 @@ compat: venv
 # One line per benchmark script; each prints its figures (plots go to bench/out/).
 bench: venv
 	$(PY) bench/bench_reference.py
+	$(PY) bench/bench_hw2.py
 	$(PY) bench/bench_grader.py
 	$(PY) bench/bench_sandbox.py
 	$(PY) bench/bench_batch.py

@@ -52,20 +52,22 @@ class BatchNorm1d:
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, C) -> y (B, C). In training mode also updates the running statistics."""
-        mean, var = self.running_mean, self.running_var
         if self.training:
             B = x.shape[0]
             if B < 2:
                 raise ValueError(f"BatchNorm1d in training mode needs a batch of 2 or more, got {B}")
             mean = x.mean(dim=0)
-            var = x.var(dim=0, correction=0)  # biased: divided by B
+            centered = x - mean
+            var = (centered * centered).mean(dim=0)  # biased: divided by B (torch.var_mean along dim 0 is slower)
             m = self.momentum
             self.running_mean = (1.0 - m) * self.running_mean + m * mean
             self.running_var = (1.0 - m) * self.running_var + m * var * (B / (B - 1))
-        self._inv_std = 1.0 / torch.sqrt(var + self.eps)
-        self._x_hat = (x - mean) * self._inv_std
+        else:
+            centered, var = x - self.running_mean, self.running_var
+        self._inv_std = torch.rsqrt(var + self.eps)
+        self._x_hat = centered.mul_(self._inv_std)
         self._batch_stats = self.training
-        return self._x_hat * self.weight.data + self.bias.data
+        return torch.addcmul(self.bias.data, self._x_hat, self.weight.data)  # x̂·γ + β in one pass
 
     def backward(self, dout: torch.Tensor) -> torch.Tensor:
         """dout = dL/dy (B, C) -> dL/dx (B, C); sets weight.grad = Σ_i dout·x̂ and bias.grad = Σ_i dout.
@@ -77,10 +79,14 @@ class BatchNorm1d:
         x_hat = self._x_hat
         self.weight.grad = (dout * x_hat).sum(dim=0)
         self.bias.grad = dout.sum(dim=0)
-        dx_hat = dout * self.weight.data
-        if self._batch_stats:
-            dx_hat = dx_hat - dx_hat.mean(dim=0) - x_hat * (dx_hat * x_hat).mean(dim=0)
-        return dx_hat * self._inv_std
+        scale = self.weight.data * self._inv_std  # γ / √(σ² + eps), (C,)
+        if not self._batch_stats:
+            return dout * scale
+        # dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂) with dx̂ = dout·γ is γ·(dout − Σdout/B − x̂·Σ(dout·x̂)/B):
+        # the two sums are bias.grad and weight.grad, already computed.
+        B = dout.shape[0]
+        dx = dout - self.bias.grad / B
+        return dx.addcmul_(x_hat, self.weight.grad / B, value=-1.0).mul_(scale)
 
 
 class Dropout:

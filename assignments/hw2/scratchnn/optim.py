@@ -13,6 +13,8 @@ each optimizer keeps per parameter is listed in its class docstring.
 The constructors, ``with_grads`` and ``zero_grad`` are given; you write the three ``step`` methods.
 """
 
+import math
+
 import torch
 
 

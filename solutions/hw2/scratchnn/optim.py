@@ -13,6 +13,8 @@ each optimizer keeps per parameter is listed in its class docstring.
 The constructors, ``with_grads`` and ``zero_grad`` are given; you write the three ``step`` methods.
 """
 
+import math
+
 import torch
 
 
@@ -122,21 +124,31 @@ class Adam(Optimizer):
     def step(self) -> None:
         """One update of every parameter whose ``.grad`` is not None. Cost O(Σ numel(p))."""
         ### BEGIN SOLUTION
-        beta1, beta2 = self.betas
         for i, p in self.with_grads():
             g = p.grad
-            if self.m[i] is None:
-                self.m[i] = torch.zeros_like(p.data)
-                self.v[i] = torch.zeros_like(p.data)
-            self.t[i] += 1
             if self.weight_decay != 0.0:
                 g = g + self.weight_decay * p.data
-            self.m[i].mul_(beta1).add_(g, alpha=1.0 - beta1)
-            self.v[i].mul_(beta2).add_(g * g, alpha=1.0 - beta2)
-            m_hat = self.m[i] / (1.0 - beta1 ** self.t[i])
-            v_hat = self.v[i] / (1.0 - beta2 ** self.t[i])
-            p.data.sub_(self.lr * m_hat / (torch.sqrt(v_hat) + self.eps))
+            self._adam_update(i, p, g)
         ### END SOLUTION
+
+    ### BEGIN SOLUTION NO PROMPT
+    def _adam_update(self, i: int, p, g: torch.Tensor) -> None:
+        """Adam's step of parameter i from the gradient g, in place (PyTorch's order of operations).
+
+        p = p − (lr / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + eps): the same as lr·m̂ / (√v̂ + eps), with
+        one temporary (the denominator) instead of four. O(numel(p)).
+        """
+        beta1, beta2 = self.betas
+        if self.m[i] is None:
+            self.m[i] = torch.zeros_like(p.data)
+            self.v[i] = torch.zeros_like(p.data)
+        self.t[i] += 1
+        self.m[i].mul_(beta1).add_(g, alpha=1.0 - beta1)
+        self.v[i].mul_(beta2).addcmul_(g, g, value=1.0 - beta2)
+        bias1, bias2 = 1.0 - beta1 ** self.t[i], 1.0 - beta2 ** self.t[i]
+        denom = self.v[i].sqrt().div_(math.sqrt(bias2)).add_(self.eps)
+        p.data.addcdiv_(self.m[i], denom, value=-self.lr / bias1)
+    ### END SOLUTION NO PROMPT
 
 
 class AdamW(Adam):
@@ -160,17 +172,7 @@ class AdamW(Adam):
     def step(self) -> None:
         """One update of every parameter whose ``.grad`` is not None. Cost O(Σ numel(p))."""
         ### BEGIN SOLUTION
-        beta1, beta2 = self.betas
         for i, p in self.with_grads():
-            g = p.grad
-            if self.m[i] is None:
-                self.m[i] = torch.zeros_like(p.data)
-                self.v[i] = torch.zeros_like(p.data)
-            self.t[i] += 1
             p.data.mul_(1.0 - self.lr * self.weight_decay)
-            self.m[i].mul_(beta1).add_(g, alpha=1.0 - beta1)
-            self.v[i].mul_(beta2).add_(g * g, alpha=1.0 - beta2)
-            m_hat = self.m[i] / (1.0 - beta1 ** self.t[i])
-            v_hat = self.v[i] / (1.0 - beta2 ** self.t[i])
-            p.data.sub_(self.lr * m_hat / (torch.sqrt(v_hat) + self.eps))
+            self._adam_update(i, p, p.grad)
         ### END SOLUTION
