@@ -175,21 +175,29 @@ def files_test(a: Assignment, files: dict) -> dict:
             lines.append(f"✓ {name} found at {sf.path}")
         lines += [f"  note: {note}" for note in sf.notes]
     return results.test(f"Files: {', '.join(a.student_files)}", 0, 0, a.config.VISIBILITY["files"],
-                        "\n".join(lines), passed=not any(sf.problem for sf in files.values()))
+                        "\n".join(lines), passed=not any(sf.problem for sf in files.values()),
+                        number="0", tags=["Files"], extra=facts(None, "files"))
 
 
-def policy_test(a: Assignment, cls: str, violations: list, earned_real_points: bool) -> dict:
+def facts(cls, part: str, likely_cause: str = None, **more) -> dict:
+    """A test's extra_data: its class (None for a part of its own), its part, the diagnosed mistake or None."""
+    return {"class": cls, "part": part, "likely_cause": likely_cause, **more}
+
+
+def policy_test(a: Assignment, cls: str, violations: list, earned_real_points: bool, number: str = None) -> dict:
     name = f"{cls}: policy (no autograd, no ready-made layers or functions)"
     points, shown = a.policy_points(cls), a.config.VISIBILITY["policy"]
+    fields = {"number": number, "tags": [cls, "policy"], "extra": facts(cls, "policy", broken=bool(violations))}
     if violations:
         listed = "\n".join(f"  {v}" for v in violations)
         return results.test(name, 0, points, shown,
                             f"{cls} uses what this assignment forbids, so all of {cls}'s tests score 0:\n{listed}\n"
-                            + a.policy_instead)
+                            + a.policy_instead, **fields)
     if not earned_real_points:
         return results.test(name, 0, points, shown,
-                            a.policy_kept + " These points count only once a value check of the class earns points.")
-    return results.test(name, points, points, shown, a.policy_kept)
+                            a.policy_kept + " These points count only once a value check of the class earns points.",
+                            **fields)
+    return results.test(name, points, points, shown, a.policy_kept, **fields)
 
 
 def class_tests(a: Assignment, cls: str, checks: list, verdicts: dict, violations: dict) -> list:
@@ -197,7 +205,8 @@ def class_tests(a: Assignment, cls: str, checks: list, verdicts: dict, violation
     mine = [i for i, c in enumerate(checks) if c.group == cls]
     earned = any(verdicts[i].fraction > 0 for i in mine if checks[i].pays)
     tests = []
-    for i in mine:
+    position = list(a.classes).index(cls) + 1
+    for j, i in enumerate(mine, 1):
         c, v = checks[i], verdicts[i]
         fraction, output = v.fraction, v.output
         gate_earned = c.gate is None or any(verdicts[j].fraction > 0 for j in mine if checks[j].part == c.gate)
@@ -207,8 +216,27 @@ def class_tests(a: Assignment, cls: str, checks: list, verdicts: dict, violation
             fraction = 0.0
             output = (f"Scores 0 until {cls}.{c.gate} earns points: a {c.part} check of a {c.gate} that does not "
                       f"compute {cls} proves nothing.\n" + v.output)
-        tests.append(results.test(c.name, fraction * c.points, c.points, c.visibility, output))
-    tests.append(policy_test(a, cls, violations.get(cls, []), earned))
+        tests.append(results.test(c.name, fraction * c.points, c.points, c.visibility, output,
+                                  number=f"{position}.{j}", tags=[cls, c.part],
+                                  extra=facts(cls, c.part, v.likely_cause)))
+    tests.append(policy_test(a, cls, violations.get(cls, []), earned, number=f"{position}.{len(mine) + 1}"))
+    return tests
+
+
+def part_tests(a: Assignment, checks: list, verdicts: dict, violations: dict) -> list:
+    """The tests of the parts of their own (assignment 1's sine fit), numbered after the classes."""
+    groups = list(dict.fromkeys(c.group for c in checks if c.group not in a.classes))
+    tests, seen = [], {}
+    for i, c in enumerate(checks):
+        if c.group in a.classes:
+            continue
+        v = verdicts[i]
+        fraction = 0.0 if any(violations.get(n) for n in c.needs) else v.fraction
+        seen[c.group] = seen.get(c.group, 0) + 1
+        number = f"{len(a.classes) + groups.index(c.group) + 1}.{seen[c.group]}"
+        tests.append(results.test(c.name, fraction * c.points, c.points, c.visibility, v.output,
+                                  number=number, tags=[c.group, c.cls, c.part],
+                                  extra=facts(c.cls, c.part, v.likely_cause, group=c.group)))
     return tests
 
 
@@ -226,10 +254,7 @@ def grade(submission_dir, log=None, assignment: Assignment = None) -> dict:
     tests = [files_test(a, files)]
     for cls in a.classes:
         tests += class_tests(a, cls, checks, verdicts, violations)
-    for i, c in enumerate(checks):
-        if c.group not in a.classes:  # a part of its own (assignment 1's sine fit): after the classes
-            fraction = 0.0 if any(violations.get(n) for n in c.needs) else verdicts[i].fraction
-            tests.append(results.test(c.name, fraction * c.points, c.points, c.visibility, verdicts[i].output))
+    tests += part_tests(a, checks, verdicts, violations)  # a part of its own: after the classes
     seconds = round(time.monotonic() - started, 1)
     return results.results(tests, a.summary, {"grading_seconds": seconds, "torch": torch.__version__,
-                                              "sandbox": isolation, "assignment": a.name})
+                                              "sandbox": isolation, "assignment": a.name}, seconds=seconds)

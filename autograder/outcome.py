@@ -18,6 +18,7 @@ MAX_FIELD_CHARS = 500  # of one field of the child's JSON quoted in a message (t
 class Verdict:
     fraction: float  # of the check's points
     output: str
+    likely_cause: str | None = None  # the one known mistake that explains the results, where the judge names one
 
 
 def text_of(value, limit: int = MAX_FIELD_CHARS) -> str:

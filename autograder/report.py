@@ -3,8 +3,9 @@
 Reads every OUT_DIR/<submission>/results.json (written by autograder.batch) and
 writes OUT_DIR/report.html with its plots next to it (scores.png, pass_rate.png,
 mistakes.png): what the latest regrades changed (autograder.regrade), the score
-histogram, the pass rate of each test, the diagnosed mistakes ("Likely cause: ..."
-in the tests' outputs) by class with how many submissions made them, and the
+histogram, the pass rate of each test, the diagnosed mistakes (each test's
+extra_data "likely_cause"; the "Likely cause: ..." lines of its output in results
+written without it) by class with how many submissions made them, and the
 submissions that broke the course policy.
 Everything shown from a submission is HTML-escaped: outputs can quote student code.
 """
@@ -65,15 +66,38 @@ def pass_rates(docs: dict) -> list[tuple[str, float]]:
     return [(name, passed[name] / seen[name]) for name in order]
 
 
+def facts(test: dict):
+    """The test's extra_data as the grader writes it ({"class", "part", "likely_cause", ...}), or None
+    (results.json written before the grader recorded it)."""
+    extra = test.get("extra_data")
+    return extra if isinstance(extra, dict) and "likely_cause" in extra else None
+
+
+def causes_of(test: dict) -> list[tuple[str, str]]:
+    """(class, diagnosed mistake) of one test: from its extra_data, else from its output's "Likely cause:" lines."""
+    extra = facts(test)
+    if extra is not None:
+        cause = extra["likely_cause"]
+        return [(extra.get("class") or class_of(test["name"]), cause)] if isinstance(cause, str) and cause else []
+    lines = (line.strip() for line in test["output"].splitlines())
+    return [(class_of(test["name"]), line[len(CAUSE):].strip()) for line in lines if line.startswith(CAUSE)]
+
+
+def policy_broken(test: dict) -> bool:
+    """Whether a policy test was lost to a forbidden API: from its extra_data, else from its output's wording."""
+    extra = facts(test)
+    if extra is not None:
+        return extra.get("part") == "policy" and extra.get("broken") is True
+    return ": policy" in test["name"] and test["score"] == 0 and POLICY_BROKEN in test["output"]
+
+
 def mistakes(docs: dict) -> list[tuple[str, str, int, list[str]]]:
     """(class, cause, number of submissions, their ids), most common first; a cause counts once per submission."""
     who = {}
     for sid, doc in docs.items():
         for t in doc["tests"]:
-            for line in t["output"].splitlines():
-                line = line.strip()
-                if line.startswith(CAUSE):
-                    who.setdefault((class_of(t["name"]), line[len(CAUSE):].strip()), set()).add(sid)
+            for key in causes_of(t):
+                who.setdefault(key, set()).add(sid)
     rows = [(cls, cause, len(ids), sorted(ids)) for (cls, cause), ids in who.items()]
     return sorted(rows, key=lambda r: (-r[2], r[0], r[1]))
 
@@ -83,8 +107,9 @@ def policy_breaks(docs: dict) -> list[tuple[str, str, str]]:
     out = []
     for sid, doc in docs.items():
         for t in doc["tests"]:
-            if ": policy" in t["name"] and t["score"] == 0 and POLICY_BROKEN in t["output"]:
-                out.append((sid, class_of(t["name"]), t["output"]))
+            if policy_broken(t):
+                extra = facts(t) or {}
+                out.append((sid, extra.get("class") or class_of(t["name"]), t["output"]))
     return out
 
 
@@ -182,7 +207,7 @@ def page(docs: dict, rates: list, rows: list, breaks: list, changes: list = ()) 
         *changes_section(list(changes)),
         "<h2>Scores</h2><img src='scores.png' alt='score histogram'>",
         "<h2>Most common diagnosed mistakes</h2>"
-        "<p>From the “Likely cause” lines of the tests' outputs; a submission counts once per mistake.</p>"
+        "<p>The “Likely cause” the grader named for each test; a submission counts once per mistake.</p>"
         "<img src='mistakes.png' alt='most common diagnosed mistakes'>",
         "<table><tr><th>class</th><th>likely cause</th><th>submissions</th><th>who</th></tr>",
         *(f"<tr><td>{e(c)}</td><td>{e(cause)}</td><td>{n}</td><td>{', '.join(_link(s) for s in ids)}</td></tr>"

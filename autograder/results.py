@@ -2,31 +2,47 @@
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from . import limits
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+NUMBER = re.compile(r"\d+(\.\d+)*")  # Gradescope's test number: "0", "1.2"
 
 
-def test(name: str, score: float, max_score: float, visibility: str, output: str, passed: bool = None) -> dict:
+def test(name: str, score: float, max_score: float, visibility: str, output: str, passed: bool = None,
+         number: str = None, tags: list = None, extra: dict = None) -> dict:
     """One test entry; the output is cut to limits.MAX_OUTPUT_CHARS. `status` is "passed" when the test
     earned all its points (or, for a test of no points, when `passed` says so), else "failed": Gradescope
-    shows a test without a status as passed."""
+    shows a test without a status as passed. `number` orders the tests on Gradescope ("1.2": the class's
+    position, then the check's), `tags` name the class and part, `extra` is stored as the test's extra_data."""
     if len(output) > limits.MAX_OUTPUT_CHARS:
         output = output[: limits.MAX_OUTPUT_CHARS - 20] + "\n[... cut ...]"
     if passed is None:
         passed = score >= max_score - 1e-9
-    return {"name": name, "score": round(float(score), 4), "max_score": float(max_score),
-            "status": "passed" if passed else "failed", "visibility": visibility, "output": output}
+    entry = {"name": name, "score": round(float(score), 4), "max_score": float(max_score),
+             "status": "passed" if passed else "failed", "visibility": visibility, "output": output}
+    if number is not None:
+        entry["number"] = number
+    if tags is not None:
+        entry["tags"] = list(tags)
+    if extra is not None:
+        entry["extra_data"] = extra
+    return entry
 
 
-def results(tests: list[dict], output: str, extra: dict = None) -> dict:
-    """The whole document; the top-level score is the sum of the tests' scores."""
-    return {"score": round(sum(t["score"] for t in tests), 4), "output": output,
-            "visibility": "after_due_date", "stdout_visibility": "hidden",
-            "tests": tests, "extra_data": extra or {}}
+def results(tests: list[dict], output: str, extra: dict = None, seconds: float = None) -> dict:
+    """The whole document; the top-level score is the sum of the tests' scores; `seconds`, the time
+    grading took, becomes Gradescope's execution_time."""
+    doc = {"score": round(sum(t["score"] for t in tests), 4), "output": output,
+           "visibility": "after_due_date", "stdout_visibility": "hidden",
+           "tests": tests, "extra_data": extra or {}}
+    if seconds is not None:
+        doc["execution_time"] = round(float(seconds), 1)
+    return doc
 
 
 def validate(doc: dict) -> list[str]:
@@ -46,9 +62,30 @@ def validate(doc: dict) -> list[str]:
             problems.append(f"test {t.get('name')!r}: visibility {t.get('visibility')!r}")
         if isinstance(t.get("score"), (int, float)) and not 0 <= t["score"] <= t.get("max_score", 0) + 1e-9:
             problems.append(f"test {t.get('name')!r}: score {t['score']} outside [0, {t.get('max_score')}]")
+        problems += [f"test {t.get('name')!r}: {p}" for p in optional_field_problems(t)]
+    numbers = [t["number"] for t in tests if "number" in t]
+    if len(set(numbers)) < len(numbers):
+        problems.append("two tests have the same number")
+    if "execution_time" in doc and (not isinstance(doc["execution_time"], (int, float))
+                                    or isinstance(doc["execution_time"], bool) or doc["execution_time"] < 0):
+        problems.append(f"execution_time {doc['execution_time']!r} is not a number of seconds")
     total = sum(t.get("score", 0) for t in tests)
     if abs(doc.get("score", -1) - total) > 1e-3:
         problems.append(f"top-level score {doc.get('score')} is not the sum of the tests ({total})")
+    return problems
+
+
+def optional_field_problems(t: dict) -> list[str]:
+    """What is wrong with a test's optional fields (number, tags, extra_data, output_format), where present."""
+    problems = []
+    if "number" in t and not (isinstance(t["number"], str) and NUMBER.fullmatch(t["number"])):
+        problems.append(f"number {t['number']!r} is not a string like \"1.2\"")
+    if "tags" in t and not (isinstance(t["tags"], list) and all(isinstance(x, str) for x in t["tags"])):
+        problems.append(f"tags {t['tags']!r} is not a list of strings")
+    if "extra_data" in t and not isinstance(t["extra_data"], dict):
+        problems.append("extra_data is not an object")
+    if "output_format" in t and t["output_format"] not in FORMATS:
+        problems.append(f"output_format {t['output_format']!r}")
     return problems
 
 

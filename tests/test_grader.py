@@ -206,6 +206,8 @@ def check_document(doc: dict) -> None:
     for t in doc["tests"]:
         assert samples.group_of(t["name"]) in GROUPS, t["name"]
         assert "Traceback" not in t["output"], t["output"]
+        assert {"number", "tags", "extra_data"} <= set(t), t["name"]  # Gradescope's optional fields, all set
+    assert isinstance(doc["execution_time"], (int, float))
     json.dumps(doc)
 
 

@@ -61,17 +61,17 @@ def _raised(error) -> tuple:
     return function if function in ("forward", "backward") else None, kind if isinstance(kind, str) else None
 
 
-def _diagnosis(cls: str, comparisons: list, formulas: bool = True, extra: tuple = (), times: str = "") -> str:
-    """The "Likely cause" line when one cause alone fits every comparison, else a constant factor seen in all
-    failing ones (a fact), else nothing."""
+def _diagnosis(cls: str, comparisons: list, formulas: bool = True, extra: tuple = (), times: str = "") -> tuple:
+    """(the "Likely cause" line when one cause alone fits every comparison, else a constant factor seen in all
+    failing ones (a fact), else nothing; the cause or None)."""
     cause = likely_cause(cls, comparisons, formulas=formulas, extra=extra)
     if cause:
-        return f"\n  Likely cause: {cause}"
+        return f"\n  Likely cause: {cause}", cause
     factor = common_factor(comparisons)
     if factor is None:
-        return ""
+        return "", None
     what = times or "in every failing comparison your values are the expected ones"
-    return f"\n  Observed: {what} times {factor:.4g}."
+    return f"\n  Observed: {what} times {factor:.4g}.", None
 
 
 def _value(meta_run: dict, arrays: dict, key: str, expected: torch.Tensor, label: str):
@@ -142,10 +142,11 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
     total = len(check.expects)
     if not failures:
         return Verdict(1.0, f"Passed all {total} comparisons.")
-    text = f"{passed} of {total} comparisons passed. First failure:\n{failures[0]}" + _diagnosis(check.cls, comparisons)
+    diagnosis, cause = _diagnosis(check.cls, comparisons)
+    text = f"{passed} of {total} comparisons passed. First failure:\n{failures[0]}" + diagnosis
     if len(failures) > 1:
         text += f"\n({len(failures) - 1} more failed comparison(s) not shown.)"
-    return Verdict(passed / total, text)
+    return Verdict(passed / total, text, likely_cause=cause)
 
 
 def nearest(got: torch.Tensor, answers: list) -> torch.Tensor:
@@ -219,13 +220,13 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
     forward_right = len(numerics) == total and all(
         compare(numerics[id(c)], c.expected.to(torch.float64), "", **tol) is None for c in comparisons)
     if forward_right:
-        diagnosis = _diagnosis(check.cls, comparisons)
+        diagnosis, cause = _diagnosis(check.cls, comparisons)
     else:  # the student's forward is not the reference's here: only what the results show of themselves
         own = [replace(c, expected=numerics[id(c)]) if id(c) in numerics else c for c in comparisons]
-        diagnosis = _diagnosis(check.cls, own, formulas=False, extra=(FORWARD_IGNORES_INPUT,),
-                               times="your backward is the derivative of your forward")
+        diagnosis, cause = _diagnosis(check.cls, own, formulas=False, extra=(FORWARD_IGNORES_INPUT,),
+                                      times="your backward is the derivative of your forward")
     return Verdict(passed / total, f"{passed} of {total} gradients agree. First failure:\n{failures[0]}{diagnosis}\n"
-                   "Your backward does not compute the derivative of your own forward.")
+                   "Your backward does not compute the derivative of your own forward.", likely_cause=cause)
 
 
 def grid_mse(weights, activation: str) -> float:

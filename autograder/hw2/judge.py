@@ -62,7 +62,7 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
     cause = likely_cause(check, got)
     return Verdict(passed / len(check.expects),
                    f"{passed} of {len(check.expects)} comparisons match.\n{shown}" +
-                   (f"\n  Likely cause: {cause}" if cause else ""))
+                   (f"\n  Likely cause: {cause}" if cause else ""), likely_cause=cause)
 
 
 def likely_cause(check: Check, got: dict):
@@ -180,7 +180,7 @@ def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> lis
 
 
 def judge_mask_backward(check: Check, outcome: dict) -> Verdict:
-    problems = []
+    problems, causes = [], []
     for r, run in enumerate(check.job["runs"]):
         outs, why = _run_values(outcome, r, run["calls"])
         if why:
@@ -193,12 +193,17 @@ def judge_mask_backward(check: Check, outcome: dict) -> Verdict:
                           "dout times the latest forward's mask (y / x)", **t)
         if message:
             first = outs[0] / check.inputs[run["calls"][0][1]]
+            cause = None
             if tuple(outs[2].shape) == tuple(d.shape) and compare(outs[2], d * first, "", **t) is None:
-                message += "\n  Likely cause: backward used the mask of the first forward: keep the latest one"
+                cause = "backward used the mask of the first forward: keep the latest one"
             elif tuple(outs[2].shape) == tuple(d.shape) and compare(outs[2], d, "", **t) is None:
-                message += "\n  Likely cause: backward returns dout unchanged: multiply it by the mask"
-            problems.append(message)
-    return _properties(problems, len(check.job["runs"]))
+                cause = "backward returns dout unchanged: multiply it by the mask"
+            causes.append(cause)
+            problems.append(message + (f"\n  Likely cause: {cause}" if cause else ""))
+    verdict = _properties(problems, len(check.job["runs"]))
+    if len(set(causes)) == 1:  # one cause named by every failing run
+        verdict.likely_cause = causes[0]
+    return verdict
 
 
 def judge_eval(check: Check, outcome: dict) -> Verdict:
