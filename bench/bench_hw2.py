@@ -39,8 +39,9 @@ WIDTHS = {"1M": 577, "10M": 1825}  # three square layers of this width: 3·(w² 
 SETTINGS = {"SGD": {"lr": 0.01, "momentum": 0.9}, "Adam": {"lr": 1e-3}, "AdamW": {"lr": 1e-3}}
 
 
-def optimizer_pair(cls: str, width: int, fused: bool):
-    """(reference step, torch step) on the same parameter shapes and gradients."""
+def optimizer_pair(cls: str, width: int, fused: bool, params: list = None):
+    """(reference step, torch step) on the same parameter shapes and gradients; `params`, if given, gets
+    the two parameter lists."""
     gen = torch.Generator().manual_seed(0)
     shapes = [(width, width), (width,)] * 3
     data = [torch.randn(s, generator=gen) for s in shapes]
@@ -53,7 +54,21 @@ def optimizer_pair(cls: str, width: int, fused: bool):
     for p, g in zip(theirs, grads, strict=True):
         p.grad = g
     opt = getattr(torch.optim, cls)(theirs, **SETTINGS[cls], **({"fused": True} if fused else {}))
+    if params is not None:
+        params += [mine, theirs]
     return ref.step, opt.step
+
+
+def same_step(cls: str, width: int = 8, steps: int = 3) -> float:
+    """The largest difference between the reference's and torch's parameters after `steps` steps."""
+    params = []
+    ref_step, torch_step = optimizer_pair(cls, width, fused=False, params=params)
+    with torch.no_grad():
+        for _ in range(steps):
+            ref_step()
+            torch_step()
+    mine, theirs = params
+    return max(float((p.data - q.detach()).abs().max()) for p, q in zip(mine, theirs, strict=True))
 
 
 def optimizer_rows(repeats: int, min_time: float) -> None:

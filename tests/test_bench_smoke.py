@@ -1,4 +1,5 @@
-"""bench/bench_reference.py still runs: its smallest configuration, one short round each.
+"""bench/bench_reference.py still runs: its smallest configuration, one short round each (and
+bench_hw2.py compares the same optimizer step).
 
 No timing is asserted; what is checked is that the benchmark compares like with like
 (the reference and torch take the same SGD step) and that its arithmetic is right.
@@ -49,3 +50,11 @@ def test_loglog_slope_recovers_the_exponent(bench):
 def test_sweep_has_eight_sizes_or_more(bench):
     assert len(bench.SWEEP_SIZES) >= 8
     assert len({b * m * n for b, m, n in bench.SWEEP_SIZES}) >= 8
+
+
+@pytest.mark.parametrize("cls", ["SGD", "Adam", "AdamW"])
+def test_the_hw2_bench_times_the_same_optimizer_step(cls):
+    spec = importlib.util.spec_from_file_location("bench_hw2", BENCH.parent / "bench_hw2.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.same_step(cls) < 1e-6
