@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch calibrate bench bench-hostile compat clean nbgrader otter
+.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch calibrate bench bench-hostile test-slurm compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
 	@echo "make test            run every test (sets up $(VENV) itself)"
+	@echo "make test-slurm      as root: a real single-node Slurm grades 40 submissions in 4 shards (several minutes)"
 	@echo "make generate        regenerate assignments/ and scratchnn_ref/ from solutions/"
 	@echo "make grade-examples  grade the bundled example submissions"
 	@echo "make batch SUBMISSIONS=dir [BATCH_OUT=build/batch]  grade a whole class, write grades.csv and report.html"
@@ -41,6 +42,11 @@ sandbox-tools:
 
 test: venv $(VENV)/.notebooks sandbox-tools
 	$(PY) -m pytest -q
+
+# Not part of `make test`: installs slurm-wlm and munge if missing, grades a class as a job array of 4 and
+# merges it, compares grades.csv with a one-machine run's, stops the daemons (cluster/slurm/test_slurm.sh).
+test-slurm: venv
+	PYTHON=$(PY) cluster/slurm/test_slurm.sh
 
 # dist/autograder.zip for Gradescope and dist/student.zip for students, then a self-check
 # that grades the solution through the unpacked zip (the same way Gradescope runs it).
