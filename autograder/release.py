@@ -35,6 +35,10 @@ TOOLS = ("batch.py", "calibrate.py", "export.py", "generate.py", "late.py", "reg
          "report.py", "stubs.py")
 TEXT = {".py", ".json", ".md", ".ini", ".txt", ".cfg", ".toml"}
 
+# The student notebook of an assignment, built by `python notebooks/build.py student` and committed,
+# so that a release needs no notebook tools.
+NOTEBOOKS = {"hw1": "notebooks/handout.ipynb"}
+
 EPOCH = (1980, 1, 1, 0, 0, 0)
 TORCH = "torch==2.13.0"
 NUMPY = "numpy==2.2.6"  # the last numpy series for python 3.10
@@ -113,7 +117,8 @@ def build_autograder_zip(path: Path, a: Assignment = None) -> None:
 
 
 def build_student_zip(path: Path, a: Assignment = None) -> None:
-    """The student kit of assignment `a` (default: the first), without the kits of other assignments in it."""
+    """The student kit of assignment `a` (default: the first), without the kits of other assignments in it,
+    and its handout notebook (NOTEBOOKS) at the kit's top."""
     a = a or load(names()[0])
     kit = ROOT / a.layout.student
     others = [ROOT / load(n).layout.student for n in names() if n != a.name]
@@ -122,6 +127,9 @@ def build_student_zip(path: Path, a: Assignment = None) -> None:
         for file in _tree(kit):
             if not any(file.is_relative_to(o) for o in others if o.is_relative_to(kit) and o != kit):
                 _add(zf, (Path(folder) / file.relative_to(kit)).as_posix(), _data(file))
+        if a.name in NOTEBOOKS:
+            notebook = ROOT / NOTEBOOKS[a.name]
+            _add(zf, f"{folder}/{notebook.name}", notebook.read_bytes())
 
 
 def selfcheck(autograder_zip: Path, submission: Path) -> dict:

@@ -2,6 +2,11 @@
 
     python notebooks/build.py nbgrader [OUT]   course directory + `nbgrader generate_assignment`
     python notebooks/build.py otter [OUT]      master notebook + `otter assign`
+    python notebooks/build.py student [OUT]    the student notebook alone, OUT defaults to notebooks/handout.ipynb
+
+The student notebook (solutions replaced by `raise NotImplementedError()`, hidden tests removed) is
+committed as notebooks/handout.ipynb, so that `make release` puts it into assignment 1's student.zip
+without jupytext; rebuild it after editing handout.py (a notebooks test fails while it is stale).
 
 OUT defaults to build/nbgrader and build/otter. The student notebook lands in
 OUT/release/handout/ (nbgrader) or OUT/dist/student/ (Otter), next to a copy of assignments/
@@ -15,6 +20,7 @@ A question's cells must not use other cells' variables: Otter's grader runs only
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,6 +124,40 @@ def otter_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
 
 
+STUDENT_NOTEBOOK = ROOT / "notebooks" / f"{NAME}.ipynb"
+STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+
+def without_solution(source: str) -> str:
+    """An answer cell with each ### BEGIN/END SOLUTION block replaced by STUB, at the block's indentation."""
+    def stub(match):
+        return "\n".join(match.group(1) + line for line in STUB.splitlines()) + "\n"
+    return re.sub(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION\n?", stub, source, flags=re.S | re.M)
+
+
+def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What students get: answers stubbed, public tests only, no grading metadata; stable cell ids."""
+    cells = []
+    for cell in nb.cells:
+        m = cell.metadata
+        if "question" in m and cell.cell_type == "code":
+            cell = nbformat.v4.new_code_cell(without_solution(cell.source))
+        elif "test" in m:
+            cell = nbformat.v4.new_code_cell(split_hidden(cell.source)[0])
+        else:
+            cell = plain(cell)
+        cell.id = f"cell-{len(cells):03d}"
+        cells.append(cell)
+    return nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
+
+
+def build_student(out: Path = STUDENT_NOTEBOOK) -> Path:
+    """Write the student notebook to out (a file)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(student_notebook(read_source()), out)
+    return out
+
+
 def copy_student_release(dest: Path) -> None:
     """assignments/ (scratchnn stubs, tests/checks.py, ...) into dest, as students get it."""
     shutil.copytree(ROOT / "assignments", dest, dirs_exist_ok=True,
@@ -155,11 +195,12 @@ def build_otter(out: Path, assign: bool = True) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    builders = {"nbgrader": build_nbgrader, "otter": build_otter}
+    builders = {"nbgrader": build_nbgrader, "otter": build_otter, "student": build_student}
     if not argv or argv[0] not in builders or len(argv) > 2:
         print(__doc__, file=sys.stderr)
         return 2
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "build" / argv[0]
+    default = STUDENT_NOTEBOOK if argv[0] == "student" else ROOT / "build" / argv[0]
+    out = Path(argv[1]) if len(argv) > 1 else default
     builders[argv[0]](out.resolve())
     return 0
 

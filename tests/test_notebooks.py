@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -270,3 +271,41 @@ def test_one_source_for_both_flavours():
     for cell in source.cells:
         if "test" not in cell.metadata:
             assert cell.source.replace("### BEGIN SOLUTION", "# BEGIN SOLUTION") in otter_code
+
+
+# ---------------------------------------------------------------- the student notebook in student.zip
+
+@pytest.fixture(scope="module")
+def zipped_notebook(tmp_path_factory):
+    from autograder import release
+
+    out = tmp_path_factory.mktemp("student-zip")
+    release.build_student_zip(out / "student.zip")
+    with zipfile.ZipFile(out / "student.zip") as zf:
+        zf.extractall(out)
+    return out / "scratchnn-assignment"
+
+
+def test_committed_student_notebook_is_fresh(tmp_path):
+    fresh = build.build_student(tmp_path / "handout.ipynb")
+    assert fresh.read_bytes() == build.STUDENT_NOTEBOOK.read_bytes(), "run: python notebooks/build.py student"
+
+
+def test_zipped_notebook_has_no_solutions_or_hidden_tests(zipped_notebook):
+    text = all_strings(json.loads((zipped_notebook / "handout.ipynb").read_text(encoding="utf-8")))
+    for line in secret_lines():
+        assert line not in text, line
+    assert text.count("raise NotImplementedError()") == len(QUESTIONS)
+
+
+def test_zipped_notebook_runs_on_the_stubs(zipped_notebook):
+    """Unpacked as a student gets it: only the unanswered questions raise, each in its answer or test cell."""
+    nb = nbformat.read(zipped_notebook / "handout.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(zipped_notebook)}}).execute()
+    errors = [(c.source, o.ename) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors and all(name in ("NotImplementedError", "NameError") for _, name in errors), errors
+    assert all("raise NotImplementedError()" in source or source.startswith("assert") for source, _ in errors)
+    assert sum(name == "NotImplementedError" for _, name in errors) >= 2  # the two constants' cells at least
+    assert "not implemented yet" in text_of(nb)

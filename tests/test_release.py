@@ -82,3 +82,11 @@ def test_run_autograder_on_a_broken_submission_still_writes_results(built, tmp_p
     assert "syntax error on line 1" in by_name["Files: linear.py, activations.py, losses.py"]["output"]
     linear = sum(t["score"] for t in doc["tests"] if t["name"].startswith("Linear"))
     assert linear == 15  # the other files are still graded
+
+
+def test_student_zip_has_the_handout_notebook_without_solutions(built):
+    with zipfile.ZipFile(built / "student.zip") as zf:
+        text = zf.read("scratchnn-assignment/handout.ipynb").decode()
+    assert text == (ROOT / "notebooks" / "handout.ipynb").read_text(encoding="utf-8")
+    assert "raise NotImplementedError()" in text
+    assert not any(marker in text for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS"))
