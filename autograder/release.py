@@ -36,8 +36,8 @@ TOOLS = ("batch.py", "calibrate.py", "export.py", "generate.py", "late.py", "reg
 TEXT = {".py", ".json", ".md", ".ini", ".txt", ".cfg", ".toml"}
 
 # The student notebook of an assignment, built by `python notebooks/build.py student` and committed,
-# so that a release needs no notebook tools.
-NOTEBOOKS = {"hw1": "notebooks/handout.ipynb"}
+# so that a release needs no notebook tools; it lands at the kit's top as handout.ipynb.
+NOTEBOOKS = {"hw1": "notebooks/handout.ipynb", "hw2": "notebooks/handout_hw2.ipynb"}
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 TORCH = "torch==2.13.0"
@@ -128,8 +128,7 @@ def build_student_zip(path: Path, a: Assignment = None) -> None:
             if not any(file.is_relative_to(o) for o in others if o.is_relative_to(kit) and o != kit):
                 _add(zf, (Path(folder) / file.relative_to(kit)).as_posix(), _data(file))
         if a.name in NOTEBOOKS:
-            notebook = ROOT / NOTEBOOKS[a.name]
-            _add(zf, f"{folder}/{notebook.name}", notebook.read_bytes())
+            _add(zf, f"{folder}/handout.ipynb", (ROOT / NOTEBOOKS[a.name]).read_bytes())
 
 
 def selfcheck(autograder_zip: Path, submission: Path) -> dict:

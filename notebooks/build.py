@@ -2,11 +2,13 @@
 
     python notebooks/build.py nbgrader [OUT]   course directory + `nbgrader generate_assignment`
     python notebooks/build.py otter [OUT]      master notebook + `otter assign`
-    python notebooks/build.py student [OUT]    the student notebook alone, OUT defaults to notebooks/handout.ipynb
+    python notebooks/build.py student [OUT]    the student notebooks alone, into the folder OUT (default notebooks/)
 
-The student notebook (solutions replaced by `raise NotImplementedError()`, hidden tests removed) is
-committed as notebooks/handout.ipynb, so that `make release` puts it into assignment 1's student.zip
-without jupytext; rebuild it after editing handout.py (a notebooks test fails while it is stale).
+The student notebooks (solutions replaced by `raise NotImplementedError()`, hidden tests removed) are
+committed: notebooks/handout.ipynb (from handout.py, assignment 1) and notebooks/handout_hw2.ipynb
+(from handout_hw2.py, assignment 2), so that `make release` puts each into its assignment's
+student.zip without jupytext; rebuild them after editing a source (a notebooks test fails while one
+is stale). nbgrader and Otter build assignment 1's handout only.
 
 OUT defaults to build/nbgrader and build/otter. The student notebook lands in
 OUT/release/handout/ (nbgrader) or OUT/dist/student/ (Otter), next to a copy of assignments/
@@ -125,6 +127,9 @@ def otter_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 STUDENT_NOTEBOOK = ROOT / "notebooks" / f"{NAME}.ipynb"
+# Every handout source and the student notebook built from it, by `student`.
+STUDENT_NOTEBOOKS = {SOURCE: STUDENT_NOTEBOOK,
+                     ROOT / "notebooks" / "handout_hw2.py": ROOT / "notebooks" / "handout_hw2.ipynb"}
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
@@ -151,11 +156,16 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
 
 
-def build_student(out: Path = STUDENT_NOTEBOOK) -> Path:
-    """Write the student notebook to out (a file)."""
+def build_student(out: Path = STUDENT_NOTEBOOK, source: Path = SOURCE) -> Path:
+    """Write the student notebook of source to out (a file)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(student_notebook(read_source()), out)
+    nbformat.write(student_notebook(read_source(source)), out)
     return out
+
+
+def build_students(folder: Path = STUDENT_NOTEBOOK.parent) -> list[Path]:
+    """Write every student notebook (STUDENT_NOTEBOOKS) into folder, under its usual name."""
+    return [build_student(folder / out.name, source) for source, out in STUDENT_NOTEBOOKS.items()]
 
 
 def copy_student_release(dest: Path) -> None:
@@ -195,11 +205,11 @@ def build_otter(out: Path, assign: bool = True) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    builders = {"nbgrader": build_nbgrader, "otter": build_otter, "student": build_student}
+    builders = {"nbgrader": build_nbgrader, "otter": build_otter, "student": build_students}
     if not argv or argv[0] not in builders or len(argv) > 2:
         print(__doc__, file=sys.stderr)
         return 2
-    default = STUDENT_NOTEBOOK if argv[0] == "student" else ROOT / "build" / argv[0]
+    default = STUDENT_NOTEBOOK.parent if argv[0] == "student" else ROOT / "build" / argv[0]
     out = Path(argv[1]) if len(argv) > 1 else default
     builders[argv[0]](out.resolve())
     return 0
