@@ -72,10 +72,10 @@ def all_strings(node) -> str:
     return ""
 
 
-def secret_lines() -> list[str]:
+def secret_lines(source: Path = SOURCE) -> list[str]:
     """The lines of the source's solutions and hidden tests, as written and as Otter rewrites them."""
     lines = []
-    for cell in build.read_source().cells:
+    for cell in build.read_source(source).cells:
         if "question" in cell.metadata and cell.cell_type == "code":
             block = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S).group(1)
         elif "test" in cell.metadata:
@@ -309,3 +309,103 @@ def test_zipped_notebook_runs_on_the_stubs(zipped_notebook):
     assert all("raise NotImplementedError()" in source or source.startswith("assert") for source, _ in errors)
     assert sum(name == "NotImplementedError" for _, name in errors) >= 2  # the two constants' cells at least
     assert "not implemented yet" in text_of(nb)
+
+
+# ---------------------------------------------------------------- assignment 2's handout (notebooks/handout_hw2.py)
+
+SOURCE_HW2 = ROOT / "notebooks" / "handout_hw2.py"
+QUESTIONS_HW2 = {"q1_state_numbers": 1, "q2_parameter_count": 2}
+
+
+def calls(source: str, *names: str) -> bool:
+    """Whether a code cell calls one of the functions `names` (a definition or a method does not count)."""
+    return any(re.search(rf"^(?!def ).*(?<![.\w]){name}\(", source, re.M) for name in names)
+
+
+@pytest.fixture(scope="module")
+def hw2_on_the_solution(tmp_path_factory):
+    """The instructor's notebook (solutions in) run on the solution package, with its data."""
+    folder = tmp_path_factory.mktemp("hw2-solution") / "kit"
+    shutil.copytree(ROOT / "solutions" / "hw2", folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    return execute(build.read_source(SOURCE_HW2), folder)
+
+
+@pytest.fixture(scope="module")
+def hw2_zipped_kit(tmp_path_factory):
+    from autograder import assignment, release
+
+    out = tmp_path_factory.mktemp("hw2-student-zip")
+    release.build_student_zip(out / "student.zip", assignment.load("hw2"))
+    with zipfile.ZipFile(out / "student.zip") as zf:
+        zf.extractall(out)
+    return out / "scratchnn-hw2"
+
+
+def test_hw2_committed_student_notebook_is_fresh(tmp_path):
+    fresh = build.build_student(tmp_path / "handout_hw2.ipynb", SOURCE_HW2)
+    committed = build.STUDENT_NOTEBOOKS[SOURCE_HW2]
+    assert fresh.read_bytes() == committed.read_bytes(), "run: python notebooks/build.py student"
+
+
+def test_hw2_build_writes_both_student_notebooks(tmp_path):
+    assert build.main(["student", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.ipynb", "handout_hw2.ipynb"]
+    assert (tmp_path / "handout_hw2.ipynb").read_bytes() == build.STUDENT_NOTEBOOKS[SOURCE_HW2].read_bytes()
+
+
+def test_hw2_zipped_notebook_is_the_committed_one_without_solutions(hw2_zipped_kit):
+    zipped = hw2_zipped_kit / "handout.ipynb"
+    assert zipped.read_bytes() == build.STUDENT_NOTEBOOKS[SOURCE_HW2].read_bytes()
+    text = all_strings(json.loads(zipped.read_text(encoding="utf-8")))
+    secrets = secret_lines(SOURCE_HW2)
+    assert "assert mlp_parameter_count([64, 64, 64, 10], batchnorm=True) == 9226" in secrets  # the check can fail
+    for line in secrets:
+        assert line not in text, line
+    assert text.count("raise NotImplementedError()") == len(QUESTIONS_HW2)
+    assert not re.search(r"BEGIN SOLUTION|END SOLUTION|HIDDEN TESTS", text)
+    nb = nbformat.read(zipped, as_version=4)
+    assert [c.id for c in nb.cells] == [f"cell-{i:03d}" for i in range(len(nb.cells))]
+    assert all(c.metadata == {} for c in nb.cells)  # no grading metadata
+
+
+def test_hw2_questions_have_points_and_public_tests():
+    cells = build.read_source(SOURCE_HW2).cells
+    assert {c.metadata["test"]: c.metadata["points"] for c in cells if "test" in c.metadata} == QUESTIONS_HW2
+    env = {}
+    for cell in cells:  # the questions run on their own, hidden tests included
+        if cell.cell_type == "code" and ("question" in cell.metadata or "test" in cell.metadata):
+            exec(cell.source, env)
+
+
+def test_hw2_runs_on_the_solution(hw2_on_the_solution):
+    nb = hw2_on_the_solution
+    assert count_outputs(nb, "error") == 0
+    assert count_outputs(nb, "image/png") == 2  # optimizers, BatchNorm on and off
+    text = text_of(nb)
+    differences = [float(d) for d in re.findall(r"max \|yours - torch\.optim\| (\S+)$", text, re.M)]
+    assert len(differences) == 5 and max(differences) < 1e-6, text
+    accuracies = dict(re.findall(r"^(.+?) +training loss [\d.]+ +test accuracy ([\d.]+)$", text, re.M))
+    assert len(accuracies) == 3 + 4, text
+    assert all(float(a) > 0.85 for a in accuracies.values()), text
+    losses = dict(re.findall(r"^(.+?) +training loss ([\d.]+)", text, re.M))
+    assert float(losses["SGD, lr=0.05, momentum 0.9"]) < float(losses["SGD, lr=0.05"])
+    assert float(losses["SGD, lr=0.05, batchnorm on"]) < float(losses["SGD, lr=0.05, batchnorm off"])
+
+
+def test_hw2_zipped_notebook_on_the_stubs_stops_only_where_unwritten_code_runs(hw2_zipped_kit):
+    """Unpacked as a student gets it: the cells that run an unwritten method (an optimizer's step, a
+    layer's forward, a question's function) raise its NotImplementedError, and no other cell fails."""
+    nb = nbformat.read(hw2_zipped_kit / "handout.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(hw2_zipped_kit)}}).execute()
+    errors = {i: (o.ename, o.evalue) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"}
+    assert all(name == "NotImplementedError" for name, _ in errors.values()), errors
+    code = {i: c.source for i, c in enumerate(nb.cells) if c.cell_type == "code"}
+    runs_the_package = {i for i, s in code.items() if calls(s, "against_torch", "train")}
+    asks_a_question = {i for i, s in code.items() if calls(s, "state_numbers", "mlp_parameter_count")}
+    assert len(runs_the_package) == 3 and len(asks_a_question) == len(QUESTIONS_HW2)
+    assert set(errors) == runs_the_package | asks_a_question, errors
+    for i in runs_the_package:
+        assert "is not written yet" in errors[i][1], errors[i]  # the stub's own message
+    assert "1438 training and 359 test images" in text_of(nb)  # the cells before ran
