@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch calibrate bench bench-hostile test-slurm compat clean nbgrader otter
+.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch report-picture calibrate bench bench-hostile test-slurm compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
@@ -12,6 +12,7 @@ help:
 	@echo "make generate        regenerate assignments/ and scratchnn_ref/ from solutions/"
 	@echo "make grade-examples  grade the bundled example submissions"
 	@echo "make batch SUBMISSIONS=dir [BATCH_OUT=build/batch]  grade a whole class, write grades.csv and report.html"
+	@echo "make report-picture  docs/report.png: a class report with a regrade, checked and shot in headless Chromium"
 	@echo "make calibrate       re-run the sine-fit calibration over many seeds"
 	@echo "make bench           print speed and memory figures"
 	@echo "make bench-hostile   the worst-case grading time on half a core (about 8 minutes)"
@@ -66,6 +67,11 @@ batch: venv
 grade-examples: venv
 	$(PY) -m autograder.batch examples/submissions --out build/examples
 	$(PY) -m autograder.report build/examples
+
+# docs/report.png for the README: a small class graded by a stand-in, regraded, its report.html checked
+# in headless Chromium and shot (bench/report_picture.py; needs Debian's chromium).
+report-picture: venv
+	$(PY) bench/report_picture.py docs/report.png
 
 # The sine fit's settings, seed and threshold: the reference over 50 seeds per candidate
 # (about 14 CPU minutes, ~10 min on 2 cores); writes autograder/hw1/calibration.json, see autograder/hw1/CALIBRATION.md.
