@@ -1,0 +1,289 @@
+"""Assignment 2's grader against its sample submissions (tests/samples_hw2.py): bugs, correct variants, exploits.
+
+Each sample is graded once per session, a few at a time in the background, and the tests read
+the shared results. Student code still runs in the sandbox's child process; `grade()` is called
+in this process with the per-check time limit lowered, so that the sample that waits forever
+costs seconds.
+
+A bug or a correct variant changes the code of a few classes only (samples_hw2.changed_classes),
+so it is graded on the fast path: the sandbox runs only the checks that run those classes' code
+(check.needs: the training check needs an optimizer, BatchNorm1d and Dropout), and every other
+check's verdict is the solution's, which an unchanged class gets anyway.
+test_fast_grading_gives_the_full_grade grades samples both ways and finds the same tests.
+Exploits, broken uploads and the starting points are graded in full.
+"""
+
+import json
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import samples_hw2 as samples
+
+from autograder import grade as grading
+from autograder import limits, results
+from autograder.assignment import load
+
+HW2 = load("hw2")
+config = HW2.config
+WORKERS = 3  # grades at a time: each mostly waits on its sandbox
+TIME_PER_TEST = 4.0  # seconds; the samples' checks take a fraction of a second
+GROUPS = set(config.CLASSES) | {"Files", samples.TRAINING}
+BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
+FAIR = [s for s in samples.SAMPLES if s.kind == "fair"]
+EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
+UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
+FULL_TOO = ["sgd_decay_ignored", "bn_eps_outside_sqrt"]  # bugs graded in full as well (one per file)
+CAUSE = re.compile(r"Likely cause: (.*)")
+NAMED_AT_LEAST = 0.9  # of the bugs, named by a Likely cause
+
+_local = threading.local()
+_scan = grading.policy_violations
+_run_checks = grading.run_checks
+
+
+def _policy_violations(a, files):
+    """The static policy, unless this thread grades with it switched off."""
+    return {} if getattr(_local, "policy_off", False) else _scan(a, files)
+
+
+def _fast_run_checks(a, checks, files, violations, log, start):
+    """grading.run_checks; on this thread's fast path (_local.only: a set of classes) only the checks that run
+    those classes' code run, and every other check's verdict is the solution's (_local.reuse, by check name).
+    A full run leaves its verdicts, by check name, in _local.verdicts."""
+    only = getattr(_local, "only", None)
+    if only is None:
+        verdicts, isolation = _run_checks(a, checks, files, violations, log, start)
+        _local.verdicts = {c.name: verdicts[i] for i, c in enumerate(checks)}
+        return verdicts, isolation
+    mine = [i for i, c in enumerate(checks) if set(c.needs) & only]
+    ran, isolation = _run_checks(a, [checks[i] for i in mine], files, violations, log, start)
+    verdicts = {i: _local.reuse[c.name] for i, c in enumerate(checks)}
+    verdicts.update({i: ran[j] for j, i in enumerate(mine)})
+    return verdicts, isolation
+
+
+class Grades:
+    """Every sample graded once, WORKERS at a time, in the table's order (the solution first: the fast path
+    reuses its verdicts). `self(name)` waits for a sample's document; `self(name, policy=False)` for its grade
+    with the static policy switched off, `self(name, full=True)` for a bug graded in full."""
+
+    def __init__(self, folder, keys: list):
+        self.folder = folder
+        self.solution_verdicts = None  # by check name, once the solution is graded
+        self.solution_graded = threading.Event()
+        self.pool = ThreadPoolExecutor(WORKERS)
+        self.futures = {key: self.pool.submit(self._grade, *key) for key in keys}
+
+    def _grade(self, name: str, policy: bool, full: bool) -> dict:
+        sample = samples.BY_NAME[name]
+        fast = policy and not full and sample.kind in ("bug", "fair")
+        sub = self.folder / f"{name}-{'policy' if policy else 'unpoliced'}{'-full' if full else ''}"
+        samples.build(sample, sub)
+        if fast:
+            self.solution_graded.wait()
+        _local.policy_off = not policy
+        _local.only = samples.changed_classes(sample) if fast else None
+        _local.reuse = self.solution_verdicts
+        try:
+            with open(str(sub) + ".log", "w") as log:
+                doc = grading.grade(sub, log=log, assignment=HW2)
+            if name == "solution":
+                self.solution_verdicts = _local.verdicts
+        finally:
+            if name == "solution":
+                self.solution_graded.set()
+        return doc
+
+    def __call__(self, name: str, policy: bool = True, full: bool = False) -> dict:
+        return self.futures[(name, policy, full)].result()
+
+    def log(self, name: str) -> str:
+        path = self.folder / f"{name}-policy.log"
+        return path.read_text() if path.exists() else ""
+
+    def close(self):
+        self.pool.shutdown(cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def grades(tmp_path_factory):
+    keys = [(s.name, True, False) for s in samples.SAMPLES] + [(s.name, False, False) for s in UNPOLICED]
+    keys += [(name, True, True) for name in FULL_TOO]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(limits, "TIME_PER_TEST", TIME_PER_TEST)
+        mp.setattr(grading, "policy_violations", _policy_violations)
+        mp.setattr(grading, "run_checks", _fast_run_checks)
+        g = Grades(tmp_path_factory.mktemp("graded-hw2"), keys)
+        yield g
+        g.close()
+
+
+def lost(t: dict) -> bool:
+    return t["score"] < t["max_score"] - 1e-9
+
+
+def lost_groups(doc: dict) -> set:
+    return {samples.group_of(t["name"]) for t in doc["tests"] if lost(t)}
+
+
+def outputs_that_lost(doc: dict, group: str) -> str:
+    return "\n".join(t["output"] for t in doc["tests"] if samples.group_of(t["name"]) == group and lost(t))
+
+
+def causes(doc: dict, group: str) -> list:
+    """The "Likely cause" lines of a group's tests."""
+    return [cause for t in doc["tests"] if samples.group_of(t["name"]) == group for cause in CAUSE.findall(t["output"])]
+
+
+def points(doc: dict, group: str) -> tuple:
+    """(score, max_score) of a group's tests."""
+    mine = [t for t in doc["tests"] if samples.group_of(t["name"]) == group]
+    return sum(t["score"] for t in mine), sum(t["max_score"] for t in mine)
+
+
+def check_document(doc: dict) -> None:
+    """Gradescope's schema, the top-level score the sum of the tests, every name led by its class or part."""
+    assert results.validate(doc) == []
+    assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]), abs=1e-3)
+    for t in doc["tests"]:
+        assert samples.group_of(t["name"]) in GROUPS, t["name"]
+        assert "Traceback" not in t["output"], t["output"]
+    json.dumps(doc)
+
+
+def line_of(folder, file: str, text: str) -> int:
+    lines = (folder / file).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(text))
+
+
+# ------------------------------------------------------------------ the starting points
+def test_solution_scores_full_marks(grades):
+    doc = grades("solution")
+    check_document(doc)
+    assert sum(t["max_score"] for t in doc["tests"]) == pytest.approx(100)
+    assert doc["score"] == pytest.approx(100)
+    assert {samples.group_of(t["name"]) for t in doc["tests"]} == GROUPS
+
+
+def test_stubs_score_zero_with_a_message_and_no_traceback(grades):
+    doc = grades("stubs")
+    check_document(doc)
+    assert doc["score"] == 0
+    for t in doc["tests"]:
+        if samples.group_of(t["name"]) in config.CLASSES and ": policy" not in t["name"]:
+            assert "not written yet" in t["output"], t["output"]
+
+
+# ------------------------------------------------------------------ every sample
+@pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.kind != "start"], ids=lambda s: s.name)
+def test_sample_loses_points_exactly_where_it_is_wrong(grades, sample):
+    doc = grades(sample.name)
+    check_document(doc)
+    got = lost_groups(doc)
+    unexpected = (got - sample.lost - sample.either) | (sample.lost - got)
+    assert not unexpected, f"{sample.what}; lost or kept unexpectedly: " + "\n".join(
+        f"{g}:\n{outputs_that_lost(doc, g)}" for g in sorted(unexpected)) + "\n" + grades.log(sample.name)[-3000:]
+    for group in {g for g, _ in sample.hint}:
+        texts = [text for g, text in sample.hint if g == group]
+        assert any(text in outputs_that_lost(doc, group) for text in texts), \
+            f"{sample.name}: none of {texts} in {group}'s output:\n{outputs_that_lost(doc, group)}"
+
+
+@pytest.mark.parametrize("sample", FAIR, ids=lambda s: s.name)
+def test_correct_variant_scores_full_marks(grades, sample):
+    doc = grades(sample.name)
+    assert doc["score"] == pytest.approx(grades("solution")["score"]), \
+        {t["name"]: t["output"] for t in doc["tests"] if lost(t)}
+    for t in doc["tests"]:
+        if ": policy" in t["name"]:
+            assert "No forbidden operator ran" in t["output"], t["output"]
+
+
+@pytest.mark.parametrize("sample", EXPLOITS, ids=lambda s: s.name)
+def test_exploit_earns_exactly_its_honest_score(grades, sample):
+    """Its lost groups score 0, the rest full marks; a group of `either` all or nothing."""
+    doc = grades(sample.name)
+    for group in GROUPS:
+        score, most = points(doc, group)
+        allowed = {0.0} if group in sample.lost else {0.0, most} if group in sample.either else {most}
+        assert any(score == pytest.approx(a, abs=1e-3) for a in allowed), \
+            f"{group}: {score} of {most}\n{outputs_that_lost(doc, group)}"
+    either_lost = sum(points(doc, g)[1] for g in sample.either if points(doc, g)[0] < 1e-9)
+    assert doc["score"] == pytest.approx(sample.score - either_lost, abs=1e-3)
+
+
+@pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.policy], ids=lambda s: s.name)
+def test_policy_message_names_the_call_and_its_line(grades, sample, tmp_path):
+    cls, what, file, text = sample.policy
+    line = line_of(samples.build(sample, tmp_path / "sub"), file, text)
+    test = next(t for t in grades(sample.name)["tests"] if t["name"].startswith(f"{cls}: policy"))
+    assert test["score"] == 0
+    assert f"line {line}: {what}" in test["output"], test["output"]
+
+
+@pytest.mark.parametrize("sample", UNPOLICED, ids=lambda s: s.name)
+def test_exploit_without_the_static_policy_still_earns_nothing_extra(grades, sample):
+    """Defence in depth: the sandbox and the operator recorder alone hold the score to the honest one."""
+    doc = grades(sample.name, policy=False)
+    check_document(doc)
+    assert doc["score"] <= sample.unpoliced + 1e-3, {t["name"]: t["score"] for t in doc["tests"]}
+
+
+# ------------------------------------------------------------------ what the grader names
+def test_likely_causes_are_never_wrong(grades):
+    """Over the whole table: every "Likely cause" names the sample's real mistake (one of its hints), and none
+    is given where none is expected (cause=False) or where there is no mistake."""
+    wrong = []
+    for sample in samples.SAMPLES:
+        doc = grades(sample.name)
+        for group in GROUPS:
+            texts = [text for g, text in sample.hint if g == group]
+            wrong += [f"{sample.name}, {group}: {cause}" for cause in causes(doc, group)
+                      if not (sample.cause and any(text in cause for text in texts))]
+    assert not wrong, "\n".join(wrong)
+
+
+def named_bugs(grades) -> list:
+    return [s.name for s in BUGS if any(text in cause for g, text in s.hint for cause in causes(grades(s.name), g))]
+
+
+# Measured when this table was written: 35 of 61 bugs named (57%). Not named: the Adam step-count slips
+# (counted twice, counted after the update, one counter for all parameters), m lost, AdamW's default decay,
+# SGD's decay without lr applied before the step and its buffers reset every step, BatchNorm1d's backward
+# without one of its two batch terms and its .grad accumulated, and none of Dropout's mistakes (its messages
+# say what is wrong, but no "Likely cause" line does).
+@pytest.mark.xfail(reason="the grader names 35 of 61 bugs (57%), below 90%", strict=True)
+def test_nine_bugs_in_ten_are_named(grades):
+    assert len(BUGS) >= 40 and all(s.hint for s in BUGS)
+    named = named_bugs(grades)
+    assert len(named) >= NAMED_AT_LEAST * len(BUGS), \
+        f"{len(named)} of {len(BUGS)} named; not: {sorted({s.name for s in BUGS} - set(named))}"
+
+
+@pytest.mark.parametrize("name", FULL_TOO)
+def test_fast_grading_gives_the_full_grade(grades, name):
+    """The fast path (only the changed classes' checks run) is sound: grading in full gives the same tests."""
+    fast, full = grades(name), grades(name, full=True)
+    assert [(t["name"], t["score"], t["output"]) for t in fast["tests"]] == \
+        [(t["name"], t["score"], t["output"]) for t in full["tests"]]
+    assert 0 < full["score"] < 100
+
+
+def test_changed_classes_are_those_whose_code_differs():
+    by = samples.BY_NAME
+    assert samples.changed_classes(by["solution"]) == set()
+    assert samples.changed_classes(by["stubs"]) == samples.CLASSES
+    assert samples.changed_classes(by["sgd_lr_ignored"]) == {"SGD"}
+    assert samples.changed_classes(by["adam_eps_in_sqrt"]) == {"Adam", "AdamW"}  # AdamW subclasses Adam
+    assert samples.changed_classes(by["bn_backward_no_gamma"]) == {"BatchNorm1d"}
+    assert samples.changed_classes(by["cs231n_functions"]) == samples.LAYERS  # module level: the whole file
+    assert samples.changed_classes(by["syntax_error_optim"]) == samples.OPTIMIZERS
+    assert samples.changed_classes(by["missing_layers"]) == samples.LAYERS
+
+
+def test_the_table_is_broad():
+    assert len(BUGS) >= 40 and len(FAIR) >= 15
+    for cls in samples.CLASSES:
+        assert sum(cls in s.lost for s in BUGS) >= 5, cls
