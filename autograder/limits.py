@@ -12,6 +12,10 @@ MAX_PROCESSES = 256         # per sandbox user (threads count too): bounds a for
 SANDBOX_USER = "student"    # the unprivileged user student code runs as when the grader is root
 SANDBOX_USER_FALLBACK = "nobody"
 MAX_OUTPUT_CHARS = 4000     # per test, in results.json
+# "text": every test's output is plain text. "md": a test whose output names a value mismatch
+# ("worst at index ...: expected ..., got ...") is sent as Gradescope markdown, the mismatch as a small
+# table and the rest of the text in code blocks (see results.markdown); every other test stays plain text.
+OUTPUT_FORMAT = "text"
 # A job that ran out of wall time having used less than this share of it as CPU time was
 # starved (a busy machine) or waiting, and one killed by a signal the sandbox did not send was
 # killed from outside (the machine's out-of-memory killer): such a job is run once more, if

@@ -11,6 +11,10 @@ from . import limits
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 NUMBER = re.compile(r"\d+(\.\d+)*")  # Gradescope's test number: "0", "1.2"
+OUTPUT_FORMATS = ("text", "md")  # the choices of limits.OUTPUT_FORMAT
+# checks.compare's line for the worst mismatch; only these numbers and indices go into a markdown table
+VALUE = r"[-+]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|inf|nan)"
+MISMATCH = re.compile(rf" *worst at index (\((?:\d+, )*\d*,?\)): expected ({VALUE}), got ({VALUE})")
 
 
 def test(name: str, score: float, max_score: float, visibility: str, output: str, passed: bool = None,
@@ -21,10 +25,13 @@ def test(name: str, score: float, max_score: float, visibility: str, output: str
     position, then the check's), `tags` name the class and part, `extra` is stored as the test's extra_data."""
     if len(output) > limits.MAX_OUTPUT_CHARS:
         output = output[: limits.MAX_OUTPUT_CHARS - 20] + "\n[... cut ...]"
+    md = markdown(output) if limits.OUTPUT_FORMAT == "md" else None
     if passed is None:
         passed = score >= max_score - 1e-9
     entry = {"name": name, "score": round(float(score), 4), "max_score": float(max_score),
-             "status": "passed" if passed else "failed", "visibility": visibility, "output": output}
+             "status": "passed" if passed else "failed", "visibility": visibility, "output": md or output}
+    if md is not None:
+        entry["output_format"] = "md"
     if number is not None:
         entry["number"] = number
     if tags is not None:
@@ -32,6 +39,35 @@ def test(name: str, score: float, max_score: float, visibility: str, output: str
     if extra is not None:
         entry["extra_data"] = extra
     return entry
+
+
+def markdown(output: str):
+    """`output` as markdown when it names a value mismatch, else None (it stays plain text).
+
+    Each of checks.compare's "worst at index ...: expected ..., got ..." lines becomes a one-row table
+    of the index and the two numbers, which MISMATCH allows to be nothing but digits, signs, "inf" and
+    "nan". Every other line, which may quote student code or an exception's text, goes unchanged into
+    a fenced code block, which markdown shows as it is (no emphasis, links or HTML): its fence of
+    tildes is longer than any run of tildes in the text, so no line can close it early.
+    """
+    lines = output.split("\n")
+    if not any(MISMATCH.fullmatch(line) for line in lines):
+        return None
+    fence = "~" * max(3, 1 + max(map(len, re.findall("~+", output)), default=0))
+    blocks, text, rows = [], [], []
+    for line in lines + [None]:  # None: the end, flushes what is left
+        match = MISMATCH.fullmatch(line) if line is not None else None
+        if text and (match or line is None):
+            blocks.append("\n".join([fence, *text, fence]))
+            text = []
+        if rows and not match:
+            blocks.append("\n".join(["| worst at index | expected | got |", "|---|---:|---:|", *rows]))
+            rows = []
+        if match:
+            rows.append("| {} | {} | {} |".format(*match.groups()))
+        elif line is not None:
+            text.append(line)
+    return "\n\n".join(blocks)
 
 
 def results(tests: list[dict], output: str, extra: dict = None, seconds: float = None) -> dict:
@@ -63,6 +99,8 @@ def validate(doc: dict) -> list[str]:
         if isinstance(t.get("score"), (int, float)) and not 0 <= t["score"] <= t.get("max_score", 0) + 1e-9:
             problems.append(f"test {t.get('name')!r}: score {t['score']} outside [0, {t.get('max_score')}]")
         problems += [f"test {t.get('name')!r}: {p}" for p in optional_field_problems(t)]
+    if limits.OUTPUT_FORMAT not in OUTPUT_FORMATS:
+        problems.append(f"limits.OUTPUT_FORMAT {limits.OUTPUT_FORMAT!r} is not one of {OUTPUT_FORMATS}")
     numbers = [t["number"] for t in tests if "number" in t]
     if len(set(numbers)) < len(numbers):
         problems.append("two tests have the same number")
