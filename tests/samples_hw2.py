@@ -967,7 +967,7 @@ SAMPLES = [
       "SGD", [("SGD", "momentum never accumulates"), ("SGD", "momentum=0.9")], either={TRAINING}),
     S("sgd_grad_changed", "weight decay added to p.grad in place (d_p += wd·p)",
       [mine("SGD.step", ("d_p = d_p + self.weight_decay * p.data", "d_p += self.weight_decay * p.data"))],
-      "SGD", [("SGD", "changed or replaced")], cause=False, either={TRAINING}),  # with weight_decay only
+      "SGD", [("SGD", "must leave every .grad"), ("SGD", "changed or replaced")], either={TRAINING}),
     S("sgd_none_grad_as_zero", "a None grad taken as zeros: momentum and decay still move the parameter",
       [mine("SGD.step", ("""\
         if p.grad is None:
@@ -976,7 +976,7 @@ SAMPLES = [
         """, """\
         d_p = p.grad if p.grad is not None else torch.zeros_like(p.data)
         """))],
-      "SGD", [("SGD", "momentum=")], cause=False),
+      "SGD", [("SGD", "None grad"), ("SGD", "momentum=0.9")]),
     # ------------------------------------------------------------------ Adam
     S("adam_no_bias_correction", "m and v used without bias correction",
       [mine("Adam.step", ("""\
@@ -1038,7 +1038,7 @@ SAMPLES = [
       {"Adam", TRAINING}, [("Adam", "NoneType")], cause=False),
     S("adam_grad_changed", "weight decay added to p.grad in place (grad += wd·p)",
       [mine("Adam.step", ("grad = grad + self.weight_decay * p.data", "grad += self.weight_decay * p.data"))],
-      "Adam", [("Adam", "changed or replaced")], cause=False),
+      "Adam", [("Adam", "must leave every .grad"), ("Adam", "changed or replaced")]),
     # ------------------------------------------------------------------ AdamW
     S("adamw_decay_coupled", "AdamW's decay added to the gradient (Adam's L2)",
       [mine("AdamW.step", ("p.data *= 1 - self.lr * self.weight_decay", "grad = grad + self.weight_decay * p.data"))],
@@ -1054,7 +1054,7 @@ SAMPLES = [
     S("adamw_decay_lr_squared", "AdamW shrinks p·(1 − lr²·wd): lr applied twice",
       [mine("AdamW.step", ("p.data *= 1 - self.lr * self.weight_decay",
                            "p.data *= 1 - self.lr * self.lr * self.weight_decay"))],
-      "AdamW", [("AdamW", "AdamW(lr=0.01)")], cause=False),
+      "AdamW", [("AdamW", "lr twice"), ("AdamW", "AdamW(lr=0.01)")]),
     S("adamw_default_decay_zero", "AdamW's default weight_decay changed to 0 (the given constructor edited)",
       [(O, ADAMW_DEFAULT, ADAMW_DEFAULT.replace("1e-2", "0.0")),
        mine("AdamW.step")],
@@ -1066,7 +1066,7 @@ SAMPLES = [
                     p.data *= 1 - self.lr * self.weight_decay
             super().step()
             """)],
-      "AdamW", [("AdamW", "AdamW(lr=0.01)")], cause=False),
+      "AdamW", [("AdamW", "decay twice"), ("AdamW", "AdamW(lr=0.01)")]),
     S("adamw_no_bias_correction", "AdamW without bias correction",
       [mine("AdamW.step", ("""\
         m_hat = self.m[i] / (1 - beta1 ** self.t[i])
@@ -1155,16 +1155,16 @@ SAMPLES = [
     S("bn_input_modified", "forward centres x in place (x -= mean)",
       [mine("BatchNorm1d.forward", ("self._xhat = (x - mean) * self._std_inv",
                                     "x -= mean\nself._xhat = x * self._std_inv"))],
-      "BatchNorm1d", [("BatchNorm1d", "changed an input")], cause=False, either={TRAINING}),
+      "BatchNorm1d", [("BatchNorm1d", "in place"), ("BatchNorm1d", "changed an input")], either={TRAINING}),
     S("bn_backward_ignores_mode", "backward uses the training formula in eval mode too",
       [mine("BatchNorm1d.backward", ("""\
         if not self._use_batch:
             return dxhat * self._std_inv
         """, ""))],
-      "BatchNorm1d", [("BatchNorm1d", "then eval")], cause=False),
+      "BatchNorm1d", [("BatchNorm1d", "constants in eval mode"), ("BatchNorm1d", "then eval")]),
     S("bn_bias_grad_mean", "bias.grad = mean of dout over the batch",
       [mine("BatchNorm1d.backward", ("self.bias.grad = dout.sum(dim=0)", "self.bias.grad = dout.mean(dim=0)"))],
-      "BatchNorm1d", [("BatchNorm1d", "bias.grad")], cause=False, either={TRAINING}),
+      "BatchNorm1d", [("BatchNorm1d", "bias.grad is Σ dout"), ("BatchNorm1d", "bias.grad")], either={TRAINING}),
     S("bn_grad_accumulated", "weight.grad and bias.grad accumulate over backward calls instead of being overwritten",
       [mine("BatchNorm1d.backward", ("""\
         self.weight.grad = (dout * xhat).sum(dim=0)
@@ -1178,45 +1178,47 @@ SAMPLES = [
     # ------------------------------------------------------------------ Dropout
     S("dropout_no_scale", "survivors not scaled by 1/(1 − p)",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype)"))],
-      "Dropout", [("Dropout", "scale the kept elements by 1/(1 − p)")], cause=False, either={TRAINING}),
+      "Dropout", [("Dropout", "scale the kept elements by 1/(1 − p)")], either={TRAINING}),
     S("dropout_scale_by_p", "survivors divided by p instead of 1 − p",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype) / self.p"))],
-      "Dropout", [("Dropout", "each element must be 0 or x/(1 − p)")], cause=False, either={TRAINING}),
+      "Dropout", [("Dropout", "divided by p"), ("Dropout", "each element must be 0 or x/(1 − p)")], either={TRAINING}),
     S("dropout_keep_p", "rand < p kept: p taken as the probability of keeping",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p", "keep = torch.rand_like(x) < self.p"))],
-      {"Dropout", TRAINING}, [("Dropout", "p is the probability of DROPPING")], cause=False),
+      {"Dropout", TRAINING}, [("Dropout", "p is the probability of DROPPING")]),
     S("dropout_keep_p_cs231n", "cs231n's reading: p kept, survivors divided by p",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p", "keep = torch.rand_like(x) < self.p"),
             ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype) / self.p"))],
-      {"Dropout", TRAINING}, [("Dropout", "each element must be 0 or x/(1 − p)")], cause=False),
+      {"Dropout", TRAINING}, [("Dropout", "p is the probability of DROPPING"),
+                               ("Dropout", "each element must be 0 or x/(1 − p)")]),
     S("dropout_backward_new_mask", "backward draws a new mask",
       [mine("Dropout.backward", ("return dout * self._mask",
                                  "return dout * (torch.rand_like(dout) >= self.p).to(dout.dtype) / (1 - self.p)"))],
-      "Dropout", [("Dropout", "the latest forward's mask")], cause=False, either={TRAINING}),
+      "Dropout", [("Dropout", "new mask in backward"), ("Dropout", "the latest forward's mask")], either={TRAINING}),
     S("dropout_same_mask", "one mask drawn on the first forward and reused by every later one",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p\n",
                                 "if not hasattr(self, '_keep') or self._keep.shape != x.shape:\n"
                                 "    self._keep = torch.rand_like(x) >= self.p\nkeep = self._keep\n"))],
-      "Dropout", [("Dropout", "draw a new mask at every forward")], cause=False, either={TRAINING}),
+      "Dropout", [("Dropout", "draw a new mask at every forward")], either={TRAINING}),
     S("dropout_in_eval", "eval mode drops too",
       [mine("Dropout.forward", ("if not self.training or self.p == 0:", "if self.p == 0:"))],
-      "Dropout", [("Dropout", "forward in eval mode: the identity")], cause=False, either={TRAINING}),
+      "Dropout", [("Dropout", "drops in eval mode"), ("Dropout", "forward in eval mode: the identity")],
+      either={TRAINING}),
     S("dropout_p1_nan", "p = 1 divides by 1 − p = 0 (0/0: NaN)",
       [mine("Dropout.forward", ("""\
         if self.p == 1:
             self._mask = torch.zeros_like(x)
             return x * self._mask
         """, ""))],
-      "Dropout", [("Dropout", "with p = 1 every element is dropped")], cause=False),
+      "Dropout", [("Dropout", "with p = 1 every element is dropped")]),
     S("dropout_backward_ignores_mask", "backward returns dout unchanged",
       [mine("Dropout.backward", ("return dout * self._mask", "return dout"))],
       "Dropout", [("Dropout", "backward returns dout unchanged")], either={TRAINING}),
     S("dropout_input_modified", "forward multiplies x by the mask in place",
       [mine("Dropout.forward", ("/ (1 - self.p)\nreturn x * self._mask", "/ (1 - self.p)\nreturn x.mul_(self._mask)"))],
-      "Dropout", [("Dropout", "changed an input")], cause=False, either={TRAINING}),
+      "Dropout", [("Dropout", "in place"), ("Dropout", "changed an input")], either={TRAINING}),
     S("dropout_mask_float64", "the mask is float64 whatever the input: a float32 input gives float64",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.double() / (1 - self.p)"))],
-      {"Dropout", TRAINING}, [("Dropout", "expected a float32 tensor")], cause=False),
+      {"Dropout", TRAINING}, [("Dropout", "float64"), ("Dropout", "expected a float32 tensor")]),
     S("dropout_eval_keeps_stale_mask", "eval's forward keeps the training mask, and backward applies it",
       [mine("Dropout.forward", ("""\
         if not self.training or self.p == 0:
@@ -1226,7 +1228,8 @@ SAMPLES = [
         if not self.training or self.p == 0:
             return x
         """))],
-      "Dropout", [("Dropout", "backward in eval mode: the identity")], cause=False, either={TRAINING}),
+      "Dropout", [("Dropout", "mask of the latest forward"), ("Dropout", "backward in eval mode: the identity")],
+      either={TRAINING}),
     # ------------------------------------------------------------------ broken uploads
     S("missing_layers", "layers.py not uploaded", [(Y, None, DELETE)], set(LAYERS) | {TRAINING},
       [("BatchNorm1d", "layers.py")], kind="broken"),

@@ -8,7 +8,9 @@ costs seconds.
 A bug or a correct variant changes the code of a few classes only (samples_hw2.changed_classes),
 so it is graded on the fast path: the sandbox runs only the checks that run those classes' code
 (check.needs: the training check needs an optimizer, BatchNorm1d and Dropout), and every other
-check's verdict is the solution's, which an unchanged class gets anyway.
+check's verdict is the solution's, which an unchanged class gets anyway. The checks of a group the
+sample may lose or keep (its `either`: the training check, for a mistake that still trains) are
+not run on the fast path either: nothing is asserted of them.
 test_fast_grading_gives_the_full_grade grades samples both ways and finds the same tests.
 Exploits, broken uploads and the starting points are graded in full.
 """
@@ -50,14 +52,14 @@ def _policy_violations(a, files):
 
 def _fast_run_checks(a, checks, files, violations, log, start):
     """grading.run_checks; on this thread's fast path (_local.only: a set of classes) only the checks that run
-    those classes' code run, and every other check's verdict is the solution's (_local.reuse, by check name).
-    A full run leaves its verdicts, by check name, in _local.verdicts."""
+    those classes' code run, except those of the groups in _local.skip, and every other check's verdict is the
+    solution's (_local.reuse, by check name). A full run leaves its verdicts, by check name, in _local.verdicts."""
     only = getattr(_local, "only", None)
     if only is None:
         verdicts, isolation = _run_checks(a, checks, files, violations, log, start)
         _local.verdicts = {c.name: verdicts[i] for i, c in enumerate(checks)}
         return verdicts, isolation
-    mine = [i for i, c in enumerate(checks) if set(c.needs) & only]
+    mine = [i for i, c in enumerate(checks) if set(c.needs) & only and c.group not in _local.skip]
     ran, isolation = _run_checks(a, [checks[i] for i in mine], files, violations, log, start)
     verdicts = {i: _local.reuse[c.name] for i, c in enumerate(checks)}
     verdicts.update({i: ran[j] for j, i in enumerate(mine)})
@@ -85,6 +87,7 @@ class Grades:
             self.solution_graded.wait()
         _local.policy_off = not policy
         _local.only = samples.changed_classes(sample) if fast else None
+        _local.skip = sample.either  # what a bug may lose or keep is not asserted: not run
         _local.reuse = self.solution_verdicts
         try:
             with open(str(sub) + ".log", "w") as log:
@@ -249,12 +252,14 @@ def named_bugs(grades) -> list:
     return [s.name for s in BUGS if any(text in cause for g, text in s.hint for cause in causes(grades(s.name), g))]
 
 
-# Measured when this table was written: 35 of 61 bugs named (57%). Not named: the Adam step-count slips
-# (counted twice, counted after the update, one counter for all parameters), m lost, AdamW's default decay,
-# SGD's decay without lr applied before the step and its buffers reset every step, BatchNorm1d's backward
-# without one of its two batch terms and its .grad accumulated, and none of Dropout's mistakes (its messages
-# say what is wrong, but no "Likely cause" line does).
-@pytest.mark.xfail(reason="the grader names 35 of 61 bugs (57%), below 90%", strict=True)
+# Measured when this table was written: 28 of 61 bugs named (46%), no cause wrong. Named: SGD's first step
+# dampened (twice), nesterov ignored, decay ignored or after the buffer, sign, lr; Adam's bias correction, eps,
+# |g|, betas, decay decoupled or ignored; AdamW's decay coupled, after the step, without lr, no bias correction;
+# BatchNorm1d's unbiased normalisation, biased running_var, momentum, eps, running never updated, eval with batch
+# statistics, eval updating them, both batch terms dropped, weight.grad from x, no γ; Dropout.backward ignoring
+# the mask. Not named: see the final assertion's message (every Dropout mistake is told by its check's message,
+# never by a "Likely cause"; .grad changed by the optimizer and BatchNorm1d's .grad accumulated are not caught).
+@pytest.mark.xfail(reason="the grader names 28 of 61 bugs (46%), below 90%", strict=True)
 def test_nine_bugs_in_ten_are_named(grades):
     assert len(BUGS) >= 40 and all(s.hint for s in BUGS)
     named = named_bugs(grades)
