@@ -36,7 +36,7 @@ BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
 FAIR = [s for s in samples.SAMPLES if s.kind == "fair"]
 EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
 UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
-FULL_TOO = ["sgd_decay_ignored", "bn_eps_outside_sqrt"]  # bugs graded in full as well (one per file)
+FULL_TOO = ["adam_decay_ignored", "bn_backward_ignores_mode"]  # bugs graded in full as well (one per file, no either)
 CAUSE = re.compile(r"Likely cause: (.*)")
 NAMED_AT_LEAST = 0.9  # of the bugs, named by a Likely cause
 
