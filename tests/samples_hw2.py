@@ -228,8 +228,9 @@ def _replace_body(text: str, where: Body, code: str, sample: str) -> str:
         raise ValueError(f"{sample}: the solution has no method {where.cls}.{where.method}")
     lines = text.splitlines(keepends=True)
     begin = next((i for i in range(fn.lineno - 1, fn.end_lineno) if lines[i].strip() == "### BEGIN SOLUTION"), None)
-    end = begin and next((i for i in range(begin, len(lines)) if lines[i].strip() == "### END SOLUTION"), None)
-    if begin is None or end is None:
+    end = None if begin is None else \
+        next((i for i in range(begin, len(lines)) if lines[i].strip() == "### END SOLUTION"), None)
+    if end is None:
         raise ValueError(f"{sample}: {where.cls}.{where.method} has no solution markers")
     indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
     new = textwrap.indent(textwrap.dedent(code).strip("\n") + "\n", indent)
@@ -237,8 +238,8 @@ def _replace_body(text: str, where: Body, code: str, sample: str) -> str:
 
 
 ALL_MINE = [mine(method) for method in MINE]
-IMPORT_MATH = {name: (name, "import torch\n", "import math\n\nimport torch\n") for name in FILES}
 O, Y = "optim.py", "layers.py"  # Y: the layers
+IMPORT_MATH = (O, "import torch\n", "import math\n\nimport torch\n")
 ADAMW_DEFAULT = "weight_decay: float = 1e-2):\n        super().__init__(params, lr, betas, eps, weight_decay)"
 BEFORE_ADAMW = "class AdamW(Adam):"  # text before which a method of Adam's own can be added
 
@@ -1239,7 +1240,7 @@ SAMPLES = [
     # ------------------------------------------------------------------ correct variants
     S("torch_functional", "pytorch/pytorch torch/optim/{sgd,adam}.py's style: functional updates over lists "
       "(add_ with alpha, lerp_, addcmul_, addcdiv_), state dicts keyed by id(p)",
-      [IMPORT_MATH[O], (O, AT_END, TORCH_FUNCTIONAL), body("SGD.step", TORCH_SGD_STEP),
+      [IMPORT_MATH, (O, AT_END, TORCH_FUNCTIONAL), body("SGD.step", TORCH_SGD_STEP),
        body("Adam.step", torch_adam_step(False)), body("AdamW.step", torch_adam_step(True))], set(), kind="fair"),
     S("returned_state", "Akash-nath29/Autoencoder-from-scratch model/optimizer.py's style: "
       "adam_update(param, grad, m, v, t, ...) returns new tensors, .data rebound, m and v start as 0",
