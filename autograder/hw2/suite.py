@@ -310,7 +310,8 @@ def batchnorm_running() -> Check:
         d = b.randn((B, C), dtype)
         calls = [["forward", xs[0]], ["forward", xs[1]], ["forward", xs[2]], ["eval"], ["forward", xs[3]],
                  ["backward", d], ["train"], ["forward", xs[3]]]
-        run = {"kwargs": {"num_features": C, "momentum": 0.3}, "set": _bn_state(b, C, dtype), "calls": calls, "attrs": BN_ATTRS}
+        run = {"kwargs": {"num_features": C, "momentum": 0.3}, "set": _bn_state(b, C, dtype), "calls": calls,
+               "attrs": BN_ATTRS}
         runs.append(run)
         want = reference_layer("BatchNorm1d", run, b.inputs)
         wanted = {0: ["running_mean", "running_var"], 2: ["running_mean", "running_var"],
@@ -329,8 +330,8 @@ def layer_robust(cls: str) -> Check:
         x1, x2 = (b.randn((6, 4), dtype, scale=2.0) if cls == "BatchNorm1d" else b.nonzero((6, 4), dtype)
                   for _ in range(2))
         d = b.randn((6, 4), dtype)
-        run = {"kwargs": {"num_features": 4} if cls == "BatchNorm1d" else {"p": 0.3}, "calls": [["forward", x1], ["forward", x2],
-                                                                             ["backward", d]], "attrs": []}
+        kwargs = {"num_features": 4} if cls == "BatchNorm1d" else {"p": 0.3}
+        run = {"kwargs": kwargs, "calls": [["forward", x1], ["forward", x2], ["backward", d]], "attrs": []}
         if cls == "BatchNorm1d":
             run["set"] = _bn_state(b, 4, dtype)
         runs.append(run)
