@@ -11,7 +11,8 @@ The rule is data, a LatePolicy. Its values come from the assignment's configurat
 
 in the assignment's config (autograder/hw1/config.py); `python -m autograder.batch` overrides any of them
 for a run (--due, --late-due, --penalty, --timezone). Dates are ISO 8601, "2026-03-01 23:59" or
-"2026-03-01T23:59:00-08:00"; a submission's time is the `:created_at:` that Gradescope's submission_metadata.yml gives each folder.
+"2026-03-01T23:59:00-08:00"; a submission's time is the `:created_at:` that Gradescope's
+submission_metadata.yml gives each folder.
 
 The penalty counts started periods: a submission 1 minute late loses one day's (or hour's) percent.
 It is taken off the raw score and never below 0: `final = max(0, raw - penalty)`, where
