@@ -32,7 +32,7 @@ from .generate import ROOT, stale
 
 # The instructor's tools: they never ship to Gradescope, and a change to them changes no grade.
 TOOLS = ("batch.py", "calibrate.py", "export.py", "generate.py", "late.py", "regrade.py", "release.py",
-         "report.py", "stubs.py")
+         "report.py", "shards.py", "stubs.py")
 TEXT = {".py", ".json", ".md", ".ini", ".txt", ".cfg", ".toml"}
 
 # The student notebook of an assignment, built by `python notebooks/build.py student` and committed,

@@ -6,6 +6,7 @@ once per class, on the stubs.
 """
 
 import ast
+import keyword
 import importlib.util
 import os
 import subprocess
