@@ -993,7 +993,7 @@ SAMPLES = [
       "Adam", [("Adam", "eps goes outside the square root")], either={TRAINING}),
     S("adam_v_from_abs", "v averages |g| instead of g²",
       [mine("Adam.step", ("(1 - beta2) * grad * grad", "(1 - beta2) * grad.abs()"))],
-      {"Adam", TRAINING}, [("Adam", "not |g|")]),
+      "Adam", [("Adam", "not |g|")], either={TRAINING}),
     S("adam_betas_swapped", "beta2, beta1 = self.betas",
       [mine("Adam.step", ("beta1, beta2 = self.betas", "beta2, beta1 = self.betas"))],
       "Adam", [("Adam", "swapped")], either={TRAINING}),
@@ -1036,7 +1036,7 @@ SAMPLES = [
         if p.grad is None:
             continue
         """, ""))],
-      {"Adam", TRAINING}, [("Adam", "NoneType")], cause=False),
+      "Adam", [("Adam", "NoneType")], cause=False),  # the training has no None grads
     S("adam_grad_changed", "weight decay added to p.grad in place (grad += wd·p)",
       [mine("Adam.step", ("grad = grad + self.weight_decay * p.data", "grad += self.weight_decay * p.data"))],
       "Adam", [("Adam", "must leave every .grad"), ("Adam", "changed or replaced")]),
@@ -1138,7 +1138,7 @@ SAMPLES = [
       "BatchNorm1d", [("BatchNorm1d", "eval mode must not update the running statistics")], either={TRAINING}),
     S("bn_backward_no_mean_term", "backward drops −mean(dx̂)",
       [mine("BatchNorm1d.backward", ("(n * dxhat - dxhat.sum(dim=0) - xhat", "(n * dxhat - xhat"))],
-      "BatchNorm1d", [("BatchNorm1d", "misses the term −mean(dx̂)"), ("BatchNorm1d", "dL/dx")], either={TRAINING}),
+      {"BatchNorm1d", TRAINING}, [("BatchNorm1d", "misses the term −mean(dx̂)"), ("BatchNorm1d", "dL/dx")]),
     S("bn_backward_no_xhat_term", "backward drops −x̂·mean(dx̂·x̂)",
       [mine("BatchNorm1d.backward", (" - xhat * (dxhat * xhat).sum(dim=0))", ")"))],
       "BatchNorm1d", [("BatchNorm1d", "misses the term −x̂·mean(dx̂·x̂)"), ("BatchNorm1d", "dL/dx")], either={TRAINING}),
@@ -1189,8 +1189,8 @@ SAMPLES = [
     S("dropout_keep_p_cs231n", "cs231n's reading: p kept, survivors divided by p",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p", "keep = torch.rand_like(x) < self.p"),
             ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype) / self.p"))],
-      {"Dropout", TRAINING}, [("Dropout", "p is the probability of DROPPING"),
-                               ("Dropout", "each element must be 0 or x/(1 − p)")]),
+      "Dropout", [("Dropout", "p is the probability of DROPPING"), ("Dropout", "each element must be 0 or x/(1 − p)")],
+      either={TRAINING}),
     S("dropout_backward_new_mask", "backward draws a new mask",
       [mine("Dropout.backward", ("return dout * self._mask",
                                  "return dout * (torch.rand_like(dout) >= self.p).to(dout.dtype) / (1 - self.p)"))],
