@@ -8,7 +8,9 @@ For every candidate (a setting of evaluate.SETTINGS with some number of epochs) 
 exactly as the sandbox trains a submission, at every seed, and measured by evaluate.evaluate,
 exactly as the grader measures it: the training loss of the network in eval mode. Then
 
-- each candidate gets a threshold: MARGIN × its worst seed's loss, rounded up to 1, 2 or 5 × 10^k;
+- each candidate gets a threshold: MARGIN × its worst seed's loss, rounded up to two significant
+  digits; the graded one is the setting of evaluate.SETTINGS (scratchnn.train's epochs), and the
+  grader's seed is the seed with the median loss;
 - every variant (a deliberately wrong optimizer or layer, and a few correct rewrites) is trained
   with each graded setting at every seed, and the script counts the seeds at which it fails
   the threshold. A variant marked "fail" must fail at every seed, one marked "pass" must pass
@@ -40,8 +42,7 @@ from . import evaluate, training
 
 OUT = Path(__file__).resolve().parent / "calibration.json"
 MIN_SEEDS = 50
-MARGIN = 3.0         # threshold >= MARGIN × the worst seed's training loss
-MAX_CPU_S = 1.0      # median CPU seconds of one run (one thread, no recorder) on the calibrating machine
+MARGIN = 2.5         # threshold >= MARGIN × the worst seed's training loss (CALIBRATION.md: why 2.5)
 GRADED = ("adam", "sgd")  # the settings the grader trains (evaluate.GRADED)
 EPOCHS = (10, 20, 30)     # candidates: each graded setting with these epochs (20 is scratchnn.train's)
 
@@ -270,7 +271,7 @@ VARIANTS = {
     "sgd_lr_ignored": Variant("SGD: lr ignored (a step of 1·g)", "fail", sgd(fixed_lr=1.0), SGD_ONLY),
     "sgd_momentum_frozen": Variant("SGD: the momentum buffer set once and never updated", "fail",
                                    sgd(momentum_rule="frozen"), SGD_ONLY),
-    "sgd_momentum_none": Variant("SGD: the momentum buffer is g at every step (no momentum)", "either",
+    "sgd_momentum_none": Variant("SGD: the momentum buffer is g at every step (no momentum)", "fail",
                                  sgd(momentum_rule="none"), SGD_ONLY),
     "sgd_nesterov_ignored": Variant("SGD: nesterov ignored (plain momentum)", "either",
                                     sgd(use_nesterov=False), SGD_ONLY),
@@ -291,7 +292,7 @@ VARIANTS = {
                                  adam(shared_count=True), ADAM_ONLY),
     # layers
     "bn_backward_identity": Variant("BatchNorm1d.backward returns dout unchanged", "fail", bn(grad="identity")),
-    "bn_no_mean_term": Variant("BatchNorm1d.backward without -mean(dx̂)", "either", bn(grad="no_mean")),
+    "bn_no_mean_term": Variant("BatchNorm1d.backward without -mean(dx̂)", "fail", bn(grad="no_mean")),
     "bn_no_xhat_term": Variant("BatchNorm1d.backward without -x̂·mean(dx̂·x̂)", "either", bn(grad="no_xhat")),
     "bn_no_gamma": Variant("BatchNorm1d.backward without γ (dx̂ = dout)", "either", bn(grad="no_gamma")),
     "bn_running_in_training": Variant("BatchNorm1d normalises with the running statistics in training", "fail",
@@ -341,35 +342,66 @@ def as_scratchnn(swaps: dict = None):
                 sys.modules[name] = value
 
 
-def train(setting: evaluate.Setting, seed: int, variant: str = "reference") -> tuple:
-    """One run as the grader makes it: (Evaluation or None, the TrainingError's message or None, CPU s)."""
+@dataclass(frozen=True)
+class Run:
+    """One training run as the grader sees it."""
+
+    loss: float | None  # evaluate.evaluate's training loss; None if not finite or the run was refused
+    test_accuracy: float | None
+    error: str | None  # the TrainingError's message, if training.run refused what the code did
+    cpu_s: float  # CPU seconds of training.run (one thread, no recorder)
+
+    def passes(self, threshold: float) -> bool:
+        return self.loss is not None and self.loss <= threshold
+
+
+def train(setting: evaluate.Setting, seed: int, variant: str = "reference") -> Run:
+    """One run as the grader makes it (training.run, then evaluate.evaluate), with the variant's classes."""
     inputs = evaluate.make_inputs(seed)
     start = time.process_time()
     try:
         with as_scratchnn(VARIANTS[variant].swaps):
             outputs = training.run(setting.job(seed), inputs, contextlib.nullcontext)
     except training.TrainingError as exc:
-        return None, str(exc), time.process_time() - start
+        return Run(None, None, str(exc), time.process_time() - start)
     cpu = time.process_time() - start
-    return evaluate.evaluate(outputs, seed), None, cpu
+    result = evaluate.evaluate(outputs, seed)
+    loss = result.train_loss if math.isfinite(result.train_loss) else None
+    return Run(loss, result.test_accuracy, None, cpu)
 
 
 # ---------------------------------------------------------------- the calibration
 def _one(job: tuple) -> tuple:
-    """job = (setting name, epochs, seed, variant) -> (job, Evaluation or None, error, CPU s), in a worker."""
+    """job = (setting name, epochs, seed, variant) -> (job, Run), in a worker process."""
     name, epochs, seed, variant = job
     torch.set_num_threads(1)
-    return (job, *train(replace(evaluate.SETTINGS[name], epochs=epochs), seed, variant))
+    return job, train(replace(evaluate.SETTINGS[name], epochs=epochs), seed, variant)
 
 
-def run_all(pool, jobs: list) -> dict:
-    print(f"training {len(jobs)} runs ...", flush=True)
-    return {job: rest for job, *rest in pool.imap_unordered(_one, jobs, chunksize=4)}
+def run_all(pool, jobs: list, known: dict) -> dict:
+    """job -> Run for every job: those in `known` as they are, the others trained on the pool (and added to it)."""
+    todo = [job for job in jobs if job not in known]
+    print(f"training {len(todo)} runs ({len(jobs) - len(todo)} known) ...", flush=True)
+    known.update(pool.imap_unordered(_one, todo, chunksize=4))
+    return {job: known[job] for job in jobs}
+
+
+def runs_record(runs: list) -> dict:
+    """The runs of one entry (one per seed) as JSON: losses, accuracies, CPU seconds, refusals by seed."""
+    return {"loss": [r.loss for r in runs], "test_accuracy": [r.test_accuracy for r in runs],
+            "cpu_s": [round(r.cpu_s, 3) for r in runs],
+            "refused": {str(seed): r.error for seed, r in enumerate(runs) if r.error}}
+
+
+def runs_of(record: dict) -> list:
+    """runs_record's inverse (for --reuse)."""
+    return [Run(loss, acc, record["refused"].get(str(seed)), cpu) for seed, (loss, acc, cpu)
+            in enumerate(zip(record["loss"], record["test_accuracy"], record["cpu_s"], strict=True))]
 
 
 def summary(values: list) -> dict:
-    """min / median / p90 / max of the finite values, and how many were not (NaN, inf, refused)."""
-    finite = sorted(v for v in values if v is not None and math.isfinite(v))
+    """min / median / p90 / max of the values that are not None, and how many were None (NaN, inf, refused)."""
+    finite = sorted(v for v in values if v is not None)
     out = {"non_finite": len(values) - len(finite)}
     if len(finite) >= 2:
         out.update(min=finite[0], median=statistics.median(finite),
@@ -377,19 +409,10 @@ def summary(values: list) -> dict:
     return out
 
 
-def nice_ceil(x: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k that is >= x."""
-    k = math.floor(math.log10(x))
-    for mantissa in (1, 2, 5, 10):
-        value = float(f"{mantissa}e{k}")
-        if value >= x * (1 - 1e-12):
-            return value
-    raise AssertionError("unreachable")
-
-
-def loss_of(result: tuple):
-    evaluation = result[0]
-    return None if evaluation is None or not math.isfinite(evaluation.train_loss) else evaluation.train_loss
+def round_up(x: float, digits: int = 2) -> float:
+    """x rounded up to `digits` significant digits: 0.01234 -> 0.013."""
+    scale = 10.0 ** (math.floor(math.log10(x)) - digits + 1)
+    return float(f"{math.ceil(x / scale * (1 - 1e-12)) * scale:.{digits}g}")
 
 
 def fmt(stats: dict) -> str:
@@ -397,71 +420,92 @@ def fmt(stats: dict) -> str:
     return text + (f" non-finite {stats['non_finite']}" if stats["non_finite"] else "")
 
 
-def calibrate_candidates(pool, seeds: list) -> list:
+def calibrate_candidates(pool, seeds: list, known: dict) -> list:
     """The reference at every seed, for every graded setting with every number of EPOCHS."""
     jobs = [(name, ep, s, "reference") for name in GRADED for ep in EPOCHS for s in seeds]
-    results = run_all(pool, jobs)
+    results = run_all(pool, jobs, known)
     out = []
     for name in GRADED:
         for ep in EPOCHS:
             runs = [results[(name, ep, s, "reference")] for s in seeds]
-            losses = [loss_of(r) for r in runs]
-            stats = summary(losses)
-            cpu = statistics.median(r[2] for r in runs)
+            stats = summary([r.loss for r in runs])
+            cpu = statistics.median(r.cpu_s for r in runs)
             setting = replace(evaluate.SETTINGS[name], epochs=ep)
-            threshold = nice_ceil(MARGIN * stats["max"]) if stats["non_finite"] == 0 else None
+            threshold = round_up(MARGIN * stats["max"]) if stats["non_finite"] == 0 else None
             out.append({
                 "setting": name, "optimizer": setting.optimizer, "kwargs": setting.kwargs, "epochs": ep,
                 "batch_size": setting.batch_size, "steps": setting.steps(len(evaluate.split(0).y_train)),
-                "train_loss": stats, "threshold": threshold,
-                "test_accuracy": summary([r[0].test_accuracy if r[0] else None for r in runs]),
-                "cpu_s_per_run": {"median": cpu, "max": max(r[2] for r in runs)},
-                "per_seed": losses,
+                "train_loss": stats, "threshold": threshold, "test_accuracy": summary([r.test_accuracy for r in runs]),
+                "cpu_s_per_run": {"median": round(cpu, 3), "max": round(max(r.cpu_s for r in runs), 3)},
+                "runs": runs_record(runs),
             })
             print(f"{name:5s} epochs {ep:3d}  loss {fmt(stats)}  cpu/run {cpu:.2f} s  threshold {threshold}",
                   flush=True)
     return out
 
 
-def calibrate_variants(pool, chosen: dict, seeds: list) -> list:
+def calibrate_variants(pool, chosen: dict, seeds: list, known: dict) -> list:
     """Every variant with every graded setting it applies to, at every seed, against the chosen threshold."""
     jobs = [(name, chosen[name]["epochs"], s, v) for v, variant in VARIANTS.items()
             for name in variant.settings for s in seeds]
-    results = run_all(pool, jobs)
+    results = run_all(pool, jobs, known)
     out = []
     for v, variant in VARIANTS.items():
         for name in variant.settings:
             rule = chosen[name]
             runs = [results[(name, rule["epochs"], s, v)] for s in seeds]
-            losses = [loss_of(r) for r in runs]
-            passes = [loss is not None and loss <= rule["threshold"] for loss in losses]
-            held = {"pass": all(passes), "fail": not any(passes), "either": True}[variant.expect]
-            finite = [loss for loss in losses if loss is not None]
-            errors = sorted({r[1].split(",")[-1].strip() for r in runs if r[1]})
+            passes = sum(r.passes(rule["threshold"]) for r in runs)
+            held = {"pass": passes == len(runs), "fail": passes == 0, "either": True}[variant.expect]
+            lowest = min((r.loss for r in runs if r.loss is not None), default=None)
             out.append({
                 "variant": v, "what": variant.what, "expect": variant.expect, "setting": name,
-                "passes": sum(passes), "fails": len(seeds) - sum(passes), "as_expected": held,
-                "train_loss": summary(losses),
-                "closest_to_threshold": min(finite, key=lambda x: abs(math.log(x / rule["threshold"])))
-                if finite else None,
-                "test_accuracy": summary([r[0].test_accuracy if r[0] else None for r in runs]),
-                "refused": sum(r[1] is not None for r in runs), "refusals": errors[:3],
-                "per_seed": losses,
+                "epochs": rule["epochs"], "passes": passes, "fails": len(runs) - passes, "as_expected": held,
+                "train_loss": summary([r.loss for r in runs]),
+                "lowest_over_threshold": None if lowest is None else lowest / rule["threshold"],
+                "test_accuracy": summary([r.test_accuracy for r in runs]),
+                "refused": sum(r.error is not None for r in runs),
+                "runs": runs_record(runs),
             })
-            print(f"{v:26s} {name:5s} expect {variant.expect:6s} passes {sum(passes):3d}/{len(seeds)}  "
-                  + fmt(summary(losses)) + ("" if held else "  UNEXPECTED"), flush=True)
+            print(f"{v:26s} {name:5s} expect {variant.expect:6s} passes {passes:3d}/{len(runs)}  "
+                  + fmt(summary([r.loss for r in runs])) + ("" if held else "  UNEXPECTED"), flush=True)
     return out
 
 
-def choose(candidates: list, name: str) -> dict:
-    """The graded setting's candidate with scratchnn.train's epochs (evaluate.SETTINGS), its threshold, and the
-    grader's seed (the seed with the median loss)."""
+def choose(candidates: list, name: str, seeds: list) -> dict:
+    """The graded setting's candidate with the epochs of evaluate.SETTINGS (scratchnn.train's), its threshold,
+    and the grader's seed: the seed with the median loss (the lower middle one for an even count)."""
     want = evaluate.SETTINGS[name].epochs
     cand = next(c for c in candidates if c["setting"] == name and c["epochs"] == want)
-    ranked = sorted((loss, seed) for seed, loss in enumerate(cand["per_seed"]))
+    ranked = sorted(zip(cand["runs"]["loss"], seeds, strict=True))
     return {"epochs": want, "threshold": cand["threshold"], "seed": ranked[(len(ranked) - 1) // 2][1],
             "worst_loss": cand["train_loss"]["max"], "median_loss": cand["train_loss"]["median"],
-            "cpu_s_per_run": cand["cpu_s_per_run"]["median"]}
+            "threshold_over_worst": cand["threshold"] / cand["train_loss"]["max"],
+            "cpu_s_per_run": round(cand["cpu_s_per_run"]["median"], 3)}
+
+
+def known_runs(old: dict, seeds: list) -> dict:
+    """job -> Run from an earlier calibration.json (--reuse): its candidates' and variants' runs."""
+    if old.get("seeds") != seeds:
+        return {}
+    known = {}
+    for entry in old["candidates"]:
+        for s, run in zip(seeds, runs_of(entry["runs"]), strict=True):
+            known[(entry["setting"], entry["epochs"], s, "reference")] = run
+    for entry in old["variants"]:
+        for s, run in zip(seeds, runs_of(entry["runs"]), strict=True):
+            known[(entry["setting"], entry["epochs"], s, entry["variant"])] = run
+    return known
+
+
+def dumps(value, indent: str = "") -> str:
+    """JSON with one line per list of scalars (the per-seed figures), indented by one space per level."""
+    inner = indent + " "
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k)}: {dumps(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + dumps(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def main(argv=None) -> int:
@@ -469,15 +513,26 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=MIN_SEEDS, help=f"seeds per run (>= {MIN_SEEDS})")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--reuse", action="store_true",
+                        help="take the runs already in --out (same seeds) instead of training them again: "
+                             "after a change of labels or rules, only new variants are trained")
+    parser.add_argument("--retrain", nargs="*", default=[], metavar="VARIANT",
+                        help="with --reuse: train these variants again (after a change to them or to training.py)")
     args = parser.parse_args(argv)
     if args.seeds < MIN_SEEDS:
         parser.error(f"--seeds must be at least {MIN_SEEDS}")
     seeds = list(range(args.seeds))
+    old = json.loads(args.out.read_text(encoding="utf-8")) if args.reuse and args.out.is_file() else {}
+    known = {job: run for job, run in known_runs(old, seeds).items() if job[3] not in args.retrain}
+    reused = len(known)
     started = time.time()
     with Pool(args.workers) as pool:
-        candidates = calibrate_candidates(pool, seeds)
-        chosen = {name: choose(candidates, name) for name in GRADED}
-        variants = calibrate_variants(pool, chosen, seeds)
+        candidates = calibrate_candidates(pool, seeds, known)
+        chosen = {name: choose(candidates, name, seeds) for name in GRADED}
+        variants = calibrate_variants(pool, chosen, seeds, known)
+    trained_s = round(time.time() - started, 1)
+    if reused:  # the reused runs' time was spent before
+        trained_s = round(trained_s + old.get("training_wall_s", 0.0), 1)
     report = {
         "about": "Assignment 2's training-check calibration, written by `python -m autograder.hw2.calibrate`; "
                  "see CALIBRATION.md.",
@@ -485,20 +540,21 @@ def main(argv=None) -> int:
                             "float64, with the reference layers (evaluate.evaluate)",
                     "dims": evaluate.DIMS, "dropout": evaluate.DROPOUT,
                     "n_train": len(evaluate.split(0).y_train), "n_test": len(evaluate.split(0).y_test)},
-        "rules": {"margin": MARGIN, "max_cpu_s_per_run": MAX_CPU_S,
-                  "threshold": "MARGIN x worst seed, rounded up to 1, 2 or 5 x 10^k",
+        "rules": {"margin": MARGIN, "epochs_tried": list(EPOCHS),
+                  "threshold": "MARGIN x the worst seed's loss, rounded up to two significant digits",
                   "grader_seed": "the seed with the median loss of the chosen candidate",
                   "variants": "'fail' must fail at every seed, 'pass' pass at every seed, 'either' is reported"},
         "environment": {"torch": torch.__version__, "python": platform.python_version(),
                         "machine": platform.machine(), "threads_per_run": 1, "workers": args.workers},
         "seeds": seeds,
-        "candidates": candidates,
         "chosen": chosen,
+        "candidates": candidates,
         "variants": variants,
-        "wall_s": round(time.time() - started, 1),
+        "training_wall_s": trained_s,  # every run's training, including the invocations whose runs --reuse took
+        "reused_runs": reused,
     }
-    args.out.write_text(json.dumps(report, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-    print(f"\nwrote {args.out.name} in {report['wall_s']} s")
+    args.out.write_text(dumps(report) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out.name} ({trained_s} s)")
     for name, rule in chosen.items():
         print(f"GRADED[{name!r}] = Graded({name!r}, seed={rule['seed']}, threshold={rule['threshold']})")
     unexpected = [f"{v['variant']} ({v['setting']})" for v in variants if not v["as_expected"]]

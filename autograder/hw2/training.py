@@ -161,28 +161,32 @@ def _set_initial(p, value: torch.Tensor, name: str) -> None:
 
 
 def _forward(layers, own_layers, h: torch.Tensor, calls, where: str) -> torch.Tensor:
-    """The MLP's forward, one layer at a time, checking what each student layer returns. h (B, C0) -> (B, K)."""
-    for layer in layers:
-        if type(layer) in own_layers:
-            h = layer.forward(h)
-            continue
-        shape = tuple(h.shape)
-        with calls():
-            h = layer.forward(h)
-        _check(h, shape, f"{where}, {type(layer).__name__}.forward's output")
+    """The MLP's forward, one layer at a time, checking every layer's output. h (B, C0) -> logits (B, K)."""
+    for j, layer in enumerate(layers):
+        h = _through(layer, "forward", h, own_layers, calls, where, j)
     return h
 
 
 def _backward(layers, own_layers, d: torch.Tensor, calls, where: str) -> None:
-    """The MLP's backward, one layer at a time, checking the gradient each student layer returns."""
-    for layer in reversed(layers):
-        if type(layer) in own_layers:
-            d = layer.backward(d)
-            continue
-        shape = tuple(d.shape)
-        with calls():
-            d = layer.backward(d)
-        _check(d, shape, f"{where}, {type(layer).__name__}.backward's output")
+    """The MLP's backward, one layer at a time, checking the gradient each layer returns (None from the first)."""
+    for j in reversed(range(len(layers))):
+        d = _through(layers[j], "backward", d, own_layers, calls, where, j)
+
+
+def _through(layer, method: str, value: torch.Tensor, own_layers, calls, where: str, j: int):
+    """layer.forward(value) or layer.backward(value), checked. A student layer must return a finite float32
+    tensor of value's shape; a given layer's result (it cannot be wrong) is only checked to be finite,
+    so that weights grown too large are named as such, not blamed on the next layer."""
+    if type(layer) in own_layers:
+        out = getattr(layer, method)(value)
+        if out is not None and not bool(torch.isfinite(out).all()):
+            raise TrainingError(f"{where}, the given {type(layer).__name__}.{method} (layer {j} of the MLP) gave "
+                                "NaN or inf: the weights grew too large, so the update is probably too large or "
+                                "in the wrong direction")
+        return out
+    with calls():
+        out = getattr(layer, method)(value)
+    return _check(out, tuple(value.shape), f"{where}, {type(layer).__name__}.{method}'s output")
 
 
 def _data(p, Parameter, name: str, where: str):
