@@ -18,11 +18,13 @@ Fields as in tests/samples.py (lost, cause, score, kind, policy, unpoliced), exc
     either  groups that may lose points or not (the training check, for a mistake that still trains:
             the trajectory and layer checks are the ones that must catch it); for an exploit, such a
             group earns all its points or none
-Groups are the classes and "Training (digits)" (the given MLP trained with the student's
-optimizer, BatchNorm1d and Dropout).
+Groups are the classes, "Files" and one "Training (digits) with <optimizer>" per optimizer the training
+check trains with (the given MLP trained with it, the student's BatchNorm1d and Dropout). In a row, TRAINING
+stands for the training groups of the classes the row names (all of them for a layer).
 """
 
 import ast
+import functools
 import shutil
 import sys
 import textwrap
@@ -32,7 +34,7 @@ from pathlib import Path
 import samples
 
 from autograder import stubs
-from autograder.hw2 import config
+from autograder.hw2 import config, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "hw2" / "scratchnn"
@@ -44,9 +46,22 @@ LAYERS = {"BatchNorm1d", "Dropout"}
 CLASSES = OPTIMIZERS | LAYERS
 FILE_CLASSES = {"optim.py": OPTIMIZERS, "layers.py": LAYERS}
 FILE_OF = {cls: name for name, group in FILE_CLASSES.items() for cls in group}
-TRAINING = "Training (digits)"
+TRAINING = "Training (digits)"  # in a row's lost or either: the training checks of the classes the row names
+TRAINED = sorted({evaluate.SETTINGS[name].optimizer for name in evaluate.GRADED})  # each trained with both layers
+TRAINING_GROUPS = {f"{TRAINING} with {opt}" for opt in TRAINED}
+GROUPS = CLASSES | TRAINING_GROUPS | {"Files"}
 AT_END = "<the end of the file>"  # as the old text of an edit: append the new text to the file
 DELETE = samples.DELETE
+
+
+def group_of(test_name: str) -> str:
+    """The class or part a results.json test belongs to: 'SGD', ..., 'Dropout', 'Files', or
+    'Training (digits) with <the optimizer its name mentions>'."""
+    head = test_name.split(":")[0]
+    if not head.startswith("Training"):
+        return head.split(".")[0]
+    used = next((opt for opt in ("AdamW", "Adam", "SGD") if opt in test_name), None)
+    return f"{TRAINING} with {used}" if used else TRAINING
 
 
 @dataclass(frozen=True)
@@ -64,15 +79,40 @@ def S(name, what, edits, lost, hint=(), either=(), **kw):
         partner = f"{cls}.{'backward' if which == 'forward' else 'forward'}"
         if cls in LAYERS and partner not in replaced:
             edits.append(mine(partner))
-    row = samples.S(name, what, edits, lost, hint, **kw)
-    return Sample(**{f.name: getattr(row, f.name) for f in fields(row)}, either=frozenset(either))
+    lost, either = _groups(lost), _groups(either)
+    named = lost | either
+    row = samples.S(name, what, edits, _training(lost, named), hint, **kw)
+    return Sample(**{f.name: getattr(row, f.name) for f in fields(row)}, either=frozenset(_training(either, named)))
+
+
+def _groups(groups) -> set:
+    return {groups} if isinstance(groups, str) else set(groups)
+
+
+def _training(groups: set, named: set) -> set:
+    """`groups` with TRAINING replaced by the training groups of the classes in `named`."""
+    if TRAINING not in groups:
+        return groups
+    trained = {opt for opt in TRAINED if opt in named or named & LAYERS}
+    return (groups - {TRAINING}) | {f"{TRAINING} with {opt}" for opt in trained}
+
+
+@functools.cache
+def _maxima() -> dict:
+    """Each group's points, from the grader's own checks (and each class's policy points)."""
+    from autograder.hw2 import suite
+
+    out = {cls: config.WEIGHTS[cls]["policy"] for cls in CLASSES}
+    for check in suite.all_checks():
+        out[group_of(check.name)] = out.get(group_of(check.name), 0) + check.points
+    return out
 
 
 def honest(*groups) -> float:
-    """The total of every test except those of `groups`: what an exploit that loses those groups earns."""
-    points = {cls: sum(weights.values()) for cls, weights in config.WEIGHTS.items()}
-    points[TRAINING] = config.TRAINING_POINTS
-    return sum(points.values()) - sum(points[g] for g in groups)
+    """The total of every test except those of `groups` (TRAINING as in a row): what an exploit that loses
+    those groups earns."""
+    maxima = _maxima()
+    return sum(maxima.values()) - sum(maxima.get(g, 0) for g in _training(set(groups), set(groups)))
 
 
 @dataclass(frozen=True)
@@ -1342,12 +1382,6 @@ SAMPLES = [
 ]
 BY_NAME = {s.name: s for s in SAMPLES}
 assert len(BY_NAME) == len(SAMPLES), "sample names must be unique"
-
-
-def group_of(test_name: str) -> str:
-    """The class or part a results.json test belongs to: 'SGD', ..., 'Dropout', 'Training (digits)', 'Files'."""
-    head = test_name.split(":")[0]
-    return TRAINING if head.startswith("Training") else head.split(".")[0]
 
 
 def source_texts(sample: Sample) -> dict[str, str]:
