@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: sandbox-tools help venv generate student test lint release grade-examples batch report-picture calibrate bench bench-hostile test-slurm compat clean nbgrader otter
+.PHONY: sandbox-tools help venv generate student test test-full test-notebooks lint release grade-examples batch report-picture calibrate bench bench-hostile test-slurm compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
-	@echo "make test            run every test (sets up $(VENV) itself)"
+	@echo "make test            CI's tests: all but the notebook builds and the self-tests' full tables (sets up $(VENV))"
+	@echo "make test-full       every test, the notebooks (nbgrader, Otter) and the full sample tables included"
+	@echo "make test-notebooks  the handout notebooks: nbclient, nbgrader and Otter builds"
 	@echo "make test-slurm      as root: a real single-node Slurm grades 40 submissions in 4 shards (several minutes)"
 	@echo "make generate        regenerate assignments/ and scratchnn_ref/ from solutions/"
 	@echo "make grade-examples  grade the bundled example submissions"
@@ -41,8 +43,16 @@ generate student: venv
 sandbox-tools:
 	@command -v bwrap >/dev/null || { test "$$(id -u)" != 0 || { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; } || echo "bubblewrap not installed: the sandbox falls back to unshare"; }
 
-test: venv $(VENV)/.notebooks sandbox-tools
+# CI's command: every test but the notebook builds and the parts of the self-tests marked `full`
+# (under 15 minutes on 2 cores). `make test-full` runs everything; `make test-notebooks` the notebooks.
+test: venv sandbox-tools
+	$(PY) -m pytest -q -m "not notebooks and not full"
+
+test-full: venv $(VENV)/.notebooks sandbox-tools
 	$(PY) -m pytest -q
+
+test-notebooks: venv $(VENV)/.notebooks
+	$(PY) -m pytest -q -m notebooks
 
 # Not part of `make test`: installs slurm-wlm and munge if missing, grades a class as a job array of 4 and
 # merges it, compares grades.csv with a one-machine run's, stops the daemons (cluster/slurm/test_slurm.sh).

@@ -39,6 +39,11 @@ TIME_PER_TEST = 4.0  # seconds; the samples' checks take a fraction of a second
 GROUPS = set(config.CLASSES) | {"Files", samples.SINE}
 EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
 UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
+# CI grades one unpoliced exploit per mechanism (results files, patches, exit, file access, the autograd
+# engine, torch.func, threads, the dispatcher switch, a private kernel, a method); `make test-full` all.
+UNPOLICED_IN_CI = {"atexit_results", "monkeypatch_compare", "os_exit_in_forward", "read_reference",
+                   "autograd_through_alias", "func_transforms_alias", "thread_hides_autograd", "recorder_paused",
+                   "private_c_nn_gelu", "sigmoid_method_and_expit"}
 BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
 FULL_TOO = ["linear_db_axis1", "gelu_coefficient_typo", "mae_over_B"]  # bugs graded in full as well (one per file)
 AGAIN = "mae_over_B"  # partial marks: graded 20 times, the same every time
@@ -165,8 +170,10 @@ class Grades:
 
 
 @pytest.fixture(scope="session")
-def grades(tmp_path_factory):
-    order = [(s.name, True, False) for s in samples.SAMPLES] + [(s.name, False, False) for s in UNPOLICED]
+def grades(tmp_path_factory, request):
+    full = "not full" not in (request.config.option.markexpr or "")
+    unpoliced = [s for s in UNPOLICED if full or s.name in UNPOLICED_IN_CI]
+    order = [(s.name, True, False) for s in samples.SAMPLES] + [(s.name, False, False) for s in unpoliced]
     order += [(name, True, True) for name in FULL_TOO]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(limits, "TIME_PER_TEST", TIME_PER_TEST)
@@ -261,7 +268,8 @@ def test_policy_message_names_the_call_and_its_line(grades, sample, tmp_path):
     assert f"line {line}: {what}" in test["output"], test["output"]
 
 
-@pytest.mark.parametrize("sample", UNPOLICED, ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", [s if s.name in UNPOLICED_IN_CI else pytest.param(s, marks=pytest.mark.full)
+                                    for s in UNPOLICED], ids=lambda s: s.name)
 def test_exploit_without_the_static_policy_still_earns_nothing_extra(grades, sample):
     """Defence in depth: the sandbox and the runtime guards alone hold the score to the honest one."""
     doc = grades(sample.name, policy=False)
