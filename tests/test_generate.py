@@ -6,8 +6,8 @@ once per class, on the stubs.
 """
 
 import ast
-import keyword
 import importlib.util
+import keyword
 import os
 import subprocess
 import sys
