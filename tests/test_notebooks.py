@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder.hw1.config import GRAD_TOLERANCE
+
 nbformat = pytest.importorskip("nbformat")  # the notebook extras: make test-notebooks installs them
 NotebookClient = pytest.importorskip("nbclient").NotebookClient
-
-from autograder.hw1.config import GRAD_TOLERANCE
 
 pytestmark = pytest.mark.notebooks
 
