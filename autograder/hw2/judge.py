@@ -229,10 +229,41 @@ def _properties(problems: list, runs: int) -> Verdict:
     return Verdict((runs - failed) / runs, "\n".join(problems[:SHOWN_FAILURES]))
 
 
+def judge_training(check: Check, outcome: dict) -> Verdict:
+    """Measure the trained weights here, with the reference layers in eval mode: the training loss
+    (research notes §4: test accuracy cannot tell a broken backward from a right one) and, for the
+    student's information, the accuracies."""
+    from .evaluate import evaluate, split, weight_names
+
+    graded = check.context["graded"]
+    weights = {}
+    for name in weight_names():
+        t, why = value(outcome, name)
+        if why:
+            return Verdict(0.0, f"After training, {name}: {why}")
+        weights[name] = t
+    try:
+        measured = evaluate(weights, graded.seed)
+    except ValueError as exc:
+        return Verdict(0.0, f"After training: {exc}")
+    loss = f"{measured.train_loss:.4g}" if measured.train_loss < float("inf") else "inf (NaN or inf weights)"
+    images = len(split(graded.seed).y_train)
+    summary = (f"Training loss of your trained network, measured by the grader in eval mode over the {images} "
+               f"training images: {loss} (must be at most {graded.threshold:g}; seed {graded.seed}). "
+               f"Training accuracy {measured.train_accuracy:.3f}, test accuracy {measured.test_accuracy:.3f}.")
+    if measured.passes(graded.threshold):
+        return Verdict(1.0, "Passed. " + summary)
+    return Verdict(0.0, "Failed. " + summary + "\nA correct implementation gets well below the threshold at every "
+                   "seed (autograder/hw2/CALIBRATION.md); the other checks of the optimizer, BatchNorm1d and Dropout "
+                   "tell which is wrong.")
+
+
 def judge(check: Check, outcome: dict) -> Verdict:
     failure = failure_of_job(check, outcome)
     if failure:
         return failure
+    if check.part == "training":
+        return judge_training(check, outcome)
     if check.part == "gradcheck":
         return judge_gradcheck(check, outcome)
     if check.part == "masks":

@@ -89,7 +89,11 @@ class Check:
 
     @property
     def points(self) -> float:
-        return config.TRAINING_POINTS if self.part == "training" else config.WEIGHTS[self.cls][self.part]
+        if self.part == "training":  # shared by the graded trainings
+            from .evaluate import GRADED
+
+            return config.TRAINING_POINTS / len(GRADED)
+        return config.WEIGHTS[self.cls][self.part]
 
     @property
     def visibility(self) -> str:
@@ -377,12 +381,30 @@ def dropout_eval() -> Check:
     return _layer_check("Dropout", "eval", "eval mode: forward and backward are the identity", b, runs, [])
 
 
+# ------------------------------------------------------------------ the training check
+def training_checks() -> list:
+    """The given MLP trained on the digits with the student's optimizer, BatchNorm1d and Dropout, once per
+    graded setting (autograder/hw2/evaluate.py, calibrated by calibrate.py). The sandbox trains
+    (training.py); the grader measures the returned weights itself."""
+    from . import evaluate
+
+    out = []
+    for graded in evaluate.GRADED.values():
+        setting = evaluate.SETTINGS[graded.setting]
+        job = {"kind": "kit", "runner": "hw2_training", **setting.job(graded.seed)}
+        name = (f"Training (digits): the given MLP with your {setting.optimizer}, BatchNorm1d and Dropout "
+                f"fits the training images ({_kwargs_text(setting.kwargs)}, {setting.epochs} epochs)")
+        out.append(Check(name, setting.optimizer, "training", job, evaluate.make_inputs(graded.seed),
+                         context={"graded": graded}))
+    return out
+
+
 def all_checks() -> list:
-    """Every sandboxed check, class by class (then the training check, when calibrated)."""
+    """Every sandboxed check, class by class, then the training check."""
     checks = []
     for cls in OPTIMIZERS:
         checks += [trajectory(cls), optimizer_robust(cls)]
     checks += [batchnorm_values("forward"), batchnorm_values("backward"), batchnorm_gradcheck(),
                batchnorm_running(), layer_robust("BatchNorm1d")]
     checks += [dropout_masks(), dropout_backward(), dropout_eval(), layer_robust("Dropout")]
-    return checks
+    return checks + training_checks()
