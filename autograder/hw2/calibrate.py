@@ -1,6 +1,6 @@
 """Calibrate assignment 2's training check: the reference over many seeds, a threshold, and wrong variants.
 
-    python -m autograder.hw2.calibrate            (about 13 minutes on 2 cores; see CALIBRATION.md)
+    python -m autograder.hw2.calibrate            (about 35 minutes on 2 busy cores; see CALIBRATION.md)
     python -m autograder.hw2.calibrate --seeds 100 --workers 4
 
 For every candidate (a setting of evaluate.SETTINGS with some number of epochs) the reference
@@ -25,6 +25,7 @@ as the student's package would be), so the reference itself is never changed.
 import argparse
 import contextlib
 import importlib
+import importlib.util
 import json
 import math
 import os
@@ -35,6 +36,7 @@ import time
 from dataclasses import dataclass, field, replace
 from multiprocessing import Pool
 from pathlib import Path
+from types import ModuleType
 
 import torch
 
@@ -46,10 +48,29 @@ MARGIN = 2.5         # threshold >= MARGIN × the worst seed's training loss (CA
 GRADED = ("adam", "sgd")  # the settings the grader trains (evaluate.GRADED)
 EPOCHS = (10, 20, 30)     # candidates: each graded setting with these epochs (20 is scratchnn.train's)
 
+
+
+def load_package(folder: Path, name: str) -> ModuleType:
+    """The package in `folder` (with its __init__.py) as sys.modules[name]: a copy of its own, whose
+    submodules import as name.optim, ... and whose classes can be swapped without touching the original."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py",
+                                                  submodule_search_locations=[str(folder)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
 # The student's package in these runs: a private copy of the reference, its classes swapped per variant.
 STUDENT_NAME = "_scratchnn_hw2_calibration"
 STUDENT_MODULES = ("parameter", "layers", "optim", "model")
-student = evaluate.load_package(evaluate.REFERENCE_DIR, STUDENT_NAME)
+student = load_package(evaluate.reference_dir(), STUDENT_NAME)
 optim = importlib.import_module(f"{STUDENT_NAME}.optim")
 layers = importlib.import_module(f"{STUDENT_NAME}.layers")
 model = importlib.import_module(f"{STUDENT_NAME}.model")
@@ -280,7 +301,8 @@ VARIANTS = {
     "adam_no_update": Variant("Adam: the update never applied", "fail", adam(lr_scale=0.0), ADAM_ONLY),
     "adam_lr_ignored": Variant("Adam: lr ignored (a step of 1·m̂/(√v̂ + eps))", "fail", adam(fixed_lr=1.0),
                                ADAM_ONLY),
-    "adam_no_sqrt": Variant("Adam: m̂ / (v̂ + eps), without the square root", "fail", adam(use_sqrt=False),
+    # usually far off, but a few seeds train well, and which ones moves with rounding (CALIBRATION.md)
+    "adam_no_sqrt": Variant("Adam: m̂ / (v̂ + eps), without the square root", "either", adam(use_sqrt=False),
                             ADAM_ONLY),
     "adam_eps_in_sqrt": Variant("Adam: eps inside the square root, √(v̂ + eps)", "either",
                                 adam(eps_in_sqrt=True), ADAM_ONLY),
