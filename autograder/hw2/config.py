@@ -66,7 +66,13 @@ ACCEPTED = {
 
 # ---------------------------------------------------------------- the training check
 # From `python -m autograder.hw2.calibrate` (autograder/hw2/CALIBRATION.md).
-TRAINING = {"seed": 0, "threshold": None}  # filled in from calibration.json by autograder/hw2/__init__.py
+# Per graded setting (autograder/hw2/evaluate.py SETTINGS): the grader's seed and the largest training loss
+# that passes, 2.5x the reference's worst of 50 seeds rounded up (calibration.json; tests/test_hw2_training.py
+# checks that they agree).
+TRAINING = {
+    "adam": {"seed": 19, "threshold": 0.014},
+    "sgd": {"seed": 40, "threshold": 0.011},
+}
 TIME_TRAINING = 120.0  # seconds of wall time for one training run
 
 # ---------------------------------------------------------------- policy

@@ -72,15 +72,17 @@ def likely_cause(check: Check, got: dict):
     if check.part == "trajectory":
         slips = OPTIMIZER_SLIPS[check.cls]
         predict = lambda s: _optimizer_values(check, s.flags)  # noqa: E731
-    elif check.cls == "BatchNorm1d" and check.part in ("forward", "backward", "running"):
+    elif check.cls == "BatchNorm1d" and check.part in ("forward", "backward", "running", "robust"):
         slips = BATCHNORM_SLIPS
         predict = lambda s: _batchnorm_values(check, s.flags)  # noqa: E731
     else:
         return None
+    passed = {e.key for e in check.expects if compare(got[e.key], e.expected, "", **e.tol) is None}
     fitting = []
     for s in slips:
         values = predict(s)
-        if all(fits(got[e.key], values.get(e.key), e.tol, DIAGNOSIS_SLACK) for e in check.expects):
+        if all(fits(got[e.key], values[e.key], e.tol, DIAGNOSIS_SLACK) if e.key in values else e.key in passed
+               for e in check.expects):  # a value no slip predicts (inputs changed) must be right
             fitting.append(s.cause)
     return fitting[0] if len(set(fitting)) == 1 else None
 
@@ -150,8 +152,8 @@ def judge_masks(check: Check, outcome: dict) -> Verdict:
             continue
         problems += _mask_problems(x, outs[0], p, f"Dropout(p={p}), {str(x.dtype)[6:]}")
         if 0.0 < p < 1.0 and not problems and torch.equal(outs[0] == 0, outs[1] == 0):
-            problems.append(f"Dropout(p={p}): two forwards of the same input dropped exactly the same elements: "
-                            "draw a new mask at every forward")
+            problems.append(f"Dropout(p={p}): two forwards of the same input dropped exactly the same elements."
+                            "\n  Likely cause: the mask is drawn once and reused: draw a new one at every forward")
     return _properties(problems, len(runs))
 
 
@@ -168,12 +170,16 @@ def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> lis
     if not bool((dropped | kept).all()):
         bad = (~(dropped | kept)).nonzero()[0].tolist()
         ratio = float(y[tuple(bad)] / x[tuple(bad)])
+        cause = ("the kept elements are not scaled: multiply them by 1/(1 − p)" if abs(ratio - 1) < 1e-6 else
+                 "the kept elements are scaled by 1/p: the scale is 1/(1 − p)" if 0 < p and abs(ratio - 1 / p) < 1e-4
+                 else None)
         return [f"{what}: each element must be 0 or x/(1 − p) = x·{1 / (1 - p):.4g}; at index {tuple(bad)} it is "
-                f"x·{ratio:.4g}" + (" (scale the kept elements by 1/(1 − p))" if abs(ratio - 1) < 1e-6 else "")]
+                f"x·{ratio:.4g}" + (f"\n  Likely cause: {cause}" if cause else "")]
     n, drops = x.numel(), int(dropped.sum())
     low, high = binomial_bound(n, p, config.DROP_RATE_SIGMAS)
     if not low <= drops <= high:
-        hint = " (p is the probability of DROPPING an element)" if abs(drops / n - (1 - p)) < 0.05 else ""
+        hint = ("\n  Likely cause: p is the probability of DROPPING an element (keep where rand >= p), not of "
+                "keeping it" if abs(drops / n - (1 - p)) < 0.05 else "")
         return [f"{what}: {drops} of {n} elements dropped ({drops / n:.3f}); expected about {p:g} of them "
                 f"(between {max(low, 0):.0f} and {high:.0f}){hint}"]
     return []
@@ -218,15 +224,20 @@ def judge_eval(check: Check, outcome: dict) -> Verdict:
             message = compare(outs[c], want, f"Dropout(p={run['kwargs']['p']}).{what} in eval mode: the identity",
                               rtol=0.0, atol=0.0)
             if message:
-                problems.append(message)
+                problems.append(message + "\n  Likely cause: eval mode must return its input unchanged (no mask, "
+                                          "no scaling): check self.training in forward and backward")
     return _properties(problems, len(check.job["runs"]))
 
 
 def _properties(problems: list, runs: int) -> Verdict:
+    """A property check's verdict: a run's share of the points per run without a problem; the Likely cause
+    when every problem that names one names the same."""
     if not problems:
         return Verdict(1.0, "Passed.")
     failed = min(len(problems), runs)
-    return Verdict((runs - failed) / runs, "\n".join(problems[:SHOWN_FAILURES]))
+    causes = {p.split("Likely cause: ", 1)[1] for p in problems if "Likely cause: " in p}
+    return Verdict((runs - failed) / runs, "\n".join(problems[:SHOWN_FAILURES]),
+                   likely_cause=causes.pop() if len(causes) == 1 else None)
 
 
 def judge_training(check: Check, outcome: dict) -> Verdict:

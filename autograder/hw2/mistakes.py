@@ -178,7 +178,9 @@ def batchnorm_calls(calls: list, inputs: dict, state: dict, kwargs: dict, flags=
         elif method == "backward":
             d = inputs[names[0]].double()
             x, x_hat, std, batch = cache
-            grads = ((d * (x if "gamma_grad_from_x" in flags else x_hat)).sum(0), d.sum(0))
+            new = ((d * (x if "gamma_grad_from_x" in flags else x_hat)).sum(0), d.sum(0))
+            accumulate = "grad_accumulated" in flags and grads[0] is not None
+            grads = (grads[0] + new[0], grads[1] + new[1]) if accumulate else new
             dx_hat = d if "no_gamma_in_backward" in flags else d * w
             if batch and "no_batch_terms" not in flags:
                 dx_hat = dx_hat - dx_hat.mean(0) - x_hat * (dx_hat * x_hat).mean(0)
@@ -203,6 +205,8 @@ BATCHNORM_SLIPS = [
          "x̂·mean(dx̂·x̂)) / √(σ² + eps)", "no_batch_terms"),
     slip("weight.grad is Σ dout·x̂ (the normalised input), not Σ dout·x", "gamma_grad_from_x"),
     slip("backward forgets γ: dx̂ = dout·γ", "no_gamma_in_backward"),
+    slip("each backward sets weight.grad and bias.grad afresh (=, not +=): the optimizer's zero_grad is not "
+         "called between the grader's backward calls", "grad_accumulated"),
 ]
 
 

@@ -203,7 +203,7 @@ def _kwargs_text(kwargs: dict) -> str:
 
 def optimizer_robust(cls: str) -> Check:
     b = Builder(f"{cls}.robust")
-    runs = optimizer_runs(b, cls)[:2]
+    runs = optimizer_runs(b, cls)  # every setting: weight decay, momentum, ... may each change a .grad
     expects = []
     for r in range(len(runs)):
         expects.append(Expect(f"r{r}grad_changed", torch.zeros(STEPS, len(PARAM_SHAPES), dtype=torch.int64),
@@ -347,6 +347,14 @@ def layer_robust(cls: str) -> Check:
             want = reference_layer(cls, run, b.inputs)
             expects += _expect_calls(cls, r, run, want, b, {2: ["out"]},
                                      f"after two forwards (it must use the latest), {str(dtype)[6:]}")
+            d2 = b.randn((6, 4), dtype)
+            again = {"kwargs": kwargs, "set": run["set"], "calls": [["forward", x1], ["backward", d],
+                                                                    ["forward", x2], ["backward", d2]],
+                     "attrs": ["weight.grad", "bias.grad"]}
+            runs.append(again)
+            want = reference_layer(cls, again, b.inputs)
+            expects += _expect_calls(cls, len(runs) - 1, again, want, b, {3: ["weight.grad", "bias.grad"]},
+                                     f"after a second backward (it overwrites .grad), {str(dtype)[6:]}")
     return _layer_check(cls, "robust", "robust: inputs and dout never modified" + (
         "; backward after two forwards uses the latest" if cls == "BatchNorm1d" else ""), b, runs, expects)
 
