@@ -1001,7 +1001,7 @@ SAMPLES = [
       {"SGD", TRAINING}, [("SGD", "lr is ignored")]),
     S("sgd_shared_buffer", "the index of the buffer list never advances: every parameter shares buffers[0]",
       [mine("SGD.step", ("for i, p in enumerate(self.params):", "i = 0\nfor p in self.params:"))],
-      {"SGD", TRAINING}, [("SGD", "momentum=")], cause=False),
+      {"SGD", TRAINING}, [("SGD", "RuntimeError")], cause=False),
     S("sgd_state_reset", "the momentum buffers are reset at every step (so momentum never accumulates)",
       [mine("SGD.step", ("for i, p in enumerate(self.params):",
                          "self.buffers = [None] * len(self.params)\nfor i, p in enumerate(self.params):"))],
@@ -1219,10 +1219,10 @@ SAMPLES = [
     # ------------------------------------------------------------------ Dropout
     S("dropout_no_scale", "survivors not scaled by 1/(1 − p)",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype)"))],
-      "Dropout", [("Dropout", "scale the kept elements by 1/(1 − p)")], either={TRAINING}),
+      "Dropout", [("Dropout", "not scaled"), ("Dropout", "scale the kept elements by 1/(1 − p)")], either={TRAINING}),
     S("dropout_scale_by_p", "survivors divided by p instead of 1 − p",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype) / self.p"))],
-      "Dropout", [("Dropout", "divided by p"), ("Dropout", "each element must be 0 or x/(1 − p)")], either={TRAINING}),
+      "Dropout", [("Dropout", "scaled by 1/p"), ("Dropout", "each element must be 0 or x/(1 − p)")], either={TRAINING}),
     S("dropout_keep_p", "rand < p kept: p taken as the probability of keeping",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p", "keep = torch.rand_like(x) < self.p"))],
       {"Dropout", TRAINING}, [("Dropout", "p is the probability of DROPPING")]),
@@ -1239,11 +1239,12 @@ SAMPLES = [
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p\n",
                                 "if not hasattr(self, '_keep') or self._keep.shape != x.shape:\n"
                                 "    self._keep = torch.rand_like(x) >= self.p\nkeep = self._keep\n"))],
-      "Dropout", [("Dropout", "draw a new mask at every forward")], either={TRAINING}),
+      "Dropout", [("Dropout", "drawn once and reused"), ("Dropout", "draw a new mask at every forward")],
+      either={TRAINING}),
     S("dropout_in_eval", "eval mode drops too",
       [mine("Dropout.forward", ("if not self.training or self.p == 0:", "if self.p == 0:"))],
-      "Dropout", [("Dropout", "drops in eval mode"), ("Dropout", "forward in eval mode: the identity")],
-      either={TRAINING}),
+      "Dropout", [("Dropout", "eval mode must return its input unchanged"),
+                  ("Dropout", "forward in eval mode: the identity")], either={TRAINING}),
     S("dropout_p1_nan", "p = 1 divides by 1 − p = 0 (0/0: NaN)",
       [mine("Dropout.forward", ("""\
         if self.p == 1:
@@ -1269,8 +1270,8 @@ SAMPLES = [
         if not self.training or self.p == 0:
             return x
         """))],
-      "Dropout", [("Dropout", "mask of the latest forward"), ("Dropout", "backward in eval mode: the identity")],
-      either={TRAINING}),
+      "Dropout", [("Dropout", "eval mode must return its input unchanged"),
+                  ("Dropout", "backward in eval mode: the identity")], either={TRAINING}),
     # ------------------------------------------------------------------ broken uploads
     S("missing_layers", "layers.py not uploaded", [(Y, None, DELETE)], set(LAYERS) | {TRAINING},
       [("BatchNorm1d", "layers.py")], kind="broken"),
@@ -1374,7 +1375,8 @@ SAMPLES = [
       set(OPTIMIZERS) | {TRAINING}, [("SGD", "SGD(lr=0.1)")], score=honest(*OPTIMIZERS, TRAINING), kind="exploit"),
     S("dropout_identity", "Dropout.forward returns x and backward dout, in both modes",
       [body("Dropout.forward", "return x"), body("Dropout.backward", "return dout")],
-      {"Dropout"}, [("Dropout", "Dropout(p=0.5)")], score=honest("Dropout"), either={TRAINING}, kind="exploit"),
+      {"Dropout"}, [("Dropout", "nothing is dropped"), ("Dropout", "Dropout(p=0.5)")], score=honest("Dropout"),
+      either={TRAINING}, kind="exploit"),
     S("batchnorm_identity", "BatchNorm1d.forward returns x and backward dout, in both modes",
       [body("BatchNorm1d.forward", "return x"), body("BatchNorm1d.backward", "return dout")],
       {"BatchNorm1d"}, [("BatchNorm1d", "values differ")], score=honest("BatchNorm1d"), either={TRAINING},

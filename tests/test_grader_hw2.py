@@ -59,7 +59,7 @@ def _fast_run_checks(a, checks, files, violations, log, start):
         verdicts, isolation = _run_checks(a, checks, files, violations, log, start)
         _local.verdicts = {c.name: verdicts[i] for i, c in enumerate(checks)}
         return verdicts, isolation
-    mine = [i for i, c in enumerate(checks) if set(c.needs) & only and c.group not in _local.skip]
+    mine = [i for i, c in enumerate(checks) if set(c.needs) & only and samples.group_of(c.name) not in _local.skip]
     ran, isolation = _run_checks(a, [checks[i] for i in mine], files, violations, log, start)
     verdicts = {i: _local.reuse[c.name] for i, c in enumerate(checks)}
     verdicts.update({i: ran[j] for j, i in enumerate(mine)})
