@@ -19,10 +19,11 @@ import torch
 
 
 def run(job: dict, inputs: dict, calls) -> dict:
+    import importlib
+
     torch.manual_seed(job.get("seed", 0))
-    with calls():
-        import scratchnn.layers  # noqa: F401
-        import scratchnn.optim  # noqa: F401
+    with calls():  # only the file this job grades: a missing or broken other file costs nothing here
+        importlib.import_module("scratchnn.optim" if job["what"] == "optimizer" else "scratchnn.layers")
         from scratchnn.parameter import Parameter
     one = optimizer if job["what"] == "optimizer" else layer
     out = {}

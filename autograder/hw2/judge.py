@@ -153,7 +153,7 @@ def judge_masks(check: Check, outcome: dict) -> Verdict:
         problems += _mask_problems(x, outs[0], p, f"Dropout(p={p}), {str(x.dtype)[6:]}")
         if 0.0 < p < 1.0 and not problems and torch.equal(outs[0] == 0, outs[1] == 0):
             problems.append(f"Dropout(p={p}): two forwards of the same input dropped exactly the same elements."
-                            "\n  Likely cause: the mask is drawn once and reused: draw a new one at every forward")
+                            "\n  Likely cause: the mask is drawn once and reused: draw a new mask at every forward")
     return _properties(problems, len(runs))
 
 
@@ -170,7 +170,7 @@ def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> lis
     if not bool((dropped | kept).all()):
         bad = (~(dropped | kept)).nonzero()[0].tolist()
         ratio = float(y[tuple(bad)] / x[tuple(bad)])
-        cause = ("the kept elements are not scaled: multiply them by 1/(1 − p)" if abs(ratio - 1) < 1e-6 else
+        cause = ("the kept elements are not scaled: scale the kept elements by 1/(1 − p)" if abs(ratio - 1) < 1e-6 else
                  "the kept elements are scaled by 1/p: the scale is 1/(1 − p)" if 0 < p and abs(ratio - 1 / p) < 1e-4
                  else None)
         return [f"{what}: each element must be 0 or x/(1 − p) = x·{1 / (1 - p):.4g}; at index {tuple(bad)} it is "

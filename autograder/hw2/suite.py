@@ -188,6 +188,8 @@ def trajectory(cls: str) -> Check:
         dtype = b.inputs[run["params"][0]].dtype
         for k in range(STEPS):
             for i in range(len(PARAM_SHAPES)):
+                if (k, i) in NONE_GRADS:  # unchanged, as a step() that does nothing leaves it: no point in it
+                    continue
                 other = (accepted[k][i].to(dtype),) if accepted else ()
                 expects.append(Expect(f"r{r}s{k}p{i}", want[k][i],
                                       f"{cls}({_kwargs_text(run['kwargs'])}), {str(dtype)[6:]}: parameter {i} "
@@ -363,11 +365,11 @@ def layer_robust(cls: str) -> Check:
 def dropout_masks() -> Check:
     b = Builder("Dropout.masks")
     runs = []
-    for p, dtype in [(0.5, F32), (0.2, F64), (0.8, F32), (0.0, F64), (1.0, F32)]:
+    for p, dtype in [(0.5, F32), (0.2, F64), (0.8, F32), (1.0, F32)]:  # not p = 0: the identity earns nothing
         x = b.nonzero(DROPOUT_SHAPE, dtype)
         runs.append({"kwargs": {"p": p}, "calls": [["forward", x], ["forward", x]], "attrs": []})
     return _layer_check("Dropout", "masks", "forward in training mode: zeros or x/(1 − p), the drop rate within "
-                        f"{config.DROP_RATE_SIGMAS:g}σ of p, a new mask at every forward, p = 0 and p = 1", b, runs, [])
+                        f"{config.DROP_RATE_SIGMAS:g}σ of p, a new mask at every forward, p = 1", b, runs, [])
 
 
 def dropout_backward() -> Check:
