@@ -11,10 +11,10 @@ bodies are written. The sample "mine" is MINE unedited, and it scores 100.
     python tests/samples_hw2.py OUTDIR [NAME ...]    writes OUTDIR/<name>/ for each sample
 
 Fields as in tests/samples.py (lost, cause, score, kind, policy, unpoliced), except:
-    hint    (group, text) pairs: at least one text appears in the outputs of its group's tests that lost
-            points; every "Likely cause" the grader gives in a group must contain one of that group's texts.
-            A sample's first hint is the diagnosis where one is expected (cause=True); a second one, a text
-            of the check's own message, shows where the failure is when the grader names no cause
+    hint    (group, text) pairs: at least one of a group's texts appears in the outputs of its tests that
+            lost points. A group's first text is the diagnosis: every "Likely cause" the grader gives in the
+            group must contain it (and none may appear when cause=False). Its later texts are from the
+            check's own message, to show where the failure is when the grader names no cause
     either  groups that may lose points or not (the training check, for a mistake that still trains:
             the trajectory and layer checks are the ones that must catch it); for an exploit, such a
             group earns all its points or none
@@ -52,6 +52,11 @@ TRAINING_GROUPS = {f"{TRAINING} with {opt}" for opt in TRAINED}
 GROUPS = CLASSES | TRAINING_GROUPS | {"Files"}
 AT_END = "<the end of the file>"  # as the old text of an edit: append the new text to the file
 DELETE = samples.DELETE
+
+
+def diagnosis(sample: "Sample", group: str):
+    """The text a Likely cause in `group` must contain (the group's first hint), or None."""
+    return next((text for g, text in sample.hint if g == group), None)
 
 
 def group_of(test_name: str) -> str:
@@ -1215,7 +1220,7 @@ SAMPLES = [
         self.weight.grad = gw if self.weight.grad is None else self.weight.grad + gw
         self.bias.grad = gb if self.bias.grad is None else self.bias.grad + gb
         """))],
-      "BatchNorm1d", [("BatchNorm1d", "overwrite"), ("BatchNorm1d", "weight.grad")], either={TRAINING}),
+      "BatchNorm1d", [("BatchNorm1d", "afresh (=, not +=)"), ("BatchNorm1d", "weight.grad")], either={TRAINING}),
     # ------------------------------------------------------------------ Dropout
     S("dropout_no_scale", "survivors not scaled by 1/(1 − p)",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype)"))],
