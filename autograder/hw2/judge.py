@@ -220,8 +220,10 @@ def judge_eval(check: Check, outcome: dict) -> Verdict:
             problems.append(why)
             continue
         x, d = check.inputs[run["calls"][2][1]], check.inputs[run["calls"][3][1]]
-        for c, want, what in ((2, x, "forward"), (3, d, "backward")):
-            message = compare(outs[c], want, f"Dropout(p={run['kwargs']['p']}).{what} in eval mode: the identity",
+        identity = [(0, x, "forward in training mode with p = 0")] if run["kwargs"]["p"] == 0.0 else []
+        for c, want, what in identity + [(2, x, "forward"), (3, d, "backward")]:
+            where = what if c == 0 else f"{what} in eval mode"
+            message = compare(outs[c], want, f"Dropout(p={run['kwargs']['p']}).{where}: the identity",
                               rtol=0.0, atol=0.0)
             if message:
                 problems.append(message + "\n  Likely cause: eval mode must return its input unchanged (no mask, "

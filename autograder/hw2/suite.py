@@ -384,11 +384,11 @@ def dropout_backward() -> Check:
 def dropout_eval() -> Check:
     b = Builder("Dropout.eval")
     runs = []
-    for p, dtype in [(0.5, F32), (0.9, F64)]:
+    for p, dtype in [(0.5, F32), (0.9, F64), (0.0, F64)]:  # p = 0: the identity in training mode too
         x, d = b.nonzero((30, 20), dtype), b.randn((30, 20), dtype)
         runs.append({"kwargs": {"p": p}, "calls": [["forward", x], ["eval"], ["forward", x], ["backward", d]],
                      "attrs": []})
-    return _layer_check("Dropout", "eval", "eval mode: forward and backward are the identity", b, runs, [])
+    return _layer_check("Dropout", "eval", "eval mode (and p = 0): forward and backward are the identity", b, runs, [])
 
 
 # ------------------------------------------------------------------ the training check
