@@ -1276,7 +1276,8 @@ SAMPLES = [
             return x
         """))],
       "Dropout", [("Dropout", "eval mode must return its input unchanged"),
-                  ("Dropout", "backward in eval mode: the identity")], either={TRAINING}),
+                  ("Dropout", "backward in eval mode: the identity"), ("Dropout", "has no attribute '_mask'")],
+      either={TRAINING}),
     # ------------------------------------------------------------------ broken uploads
     S("missing_layers", "layers.py not uploaded", [(Y, None, DELETE)], set(LAYERS) | {TRAINING},
       [("BatchNorm1d", "layers.py")], kind="broken"),
