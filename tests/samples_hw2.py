@@ -1283,7 +1283,7 @@ SAMPLES = [
       [("BatchNorm1d", "layers.py")], kind="broken"),
     S("syntax_error_optim", "optim.py does not parse (a helper left half written at its end)",
       [(O, AT_END, "def clip(grad, limit:\n    return grad.clamp(-limit, limit)\n")],
-      set(OPTIMIZERS) | {TRAINING}, [("SGD", "SyntaxError")], kind="broken"),
+      set(OPTIMIZERS) | {TRAINING}, [("SGD", "syntax error")], kind="broken"),
     # ------------------------------------------------------------------ correct variants
     S("torch_functional", "pytorch/pytorch torch/optim/{sgd,adam}.py's style: functional updates over lists "
       "(add_ with alpha, lerp_, addcmul_, addcdiv_), state dicts keyed by id(p)",

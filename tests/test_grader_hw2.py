@@ -30,7 +30,8 @@ from autograder.assignment import load
 HW2 = load("hw2")
 config = HW2.config
 WORKERS = 3  # grades at a time: each mostly waits on its sandbox
-TIME_PER_TEST = 4.0  # seconds; the samples' checks take a fraction of a second
+TIME_PER_TEST = 8.0  # seconds; the samples' checks take a fraction of a second, an import of torch.optim seconds
+TIMED_OUT = "Did not finish within"
 GROUPS = samples.GROUPS
 BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
 FAIR = [s for s in samples.SAMPLES if s.kind == "fair"]
@@ -146,9 +147,13 @@ def points(doc: dict, group: str) -> tuple:
     return sum(t["score"] for t in mine), sum(t["max_score"] for t in mine)
 
 
-def check_document(doc: dict) -> None:
-    """Gradescope's schema, the top-level score the sum of the tests, every name led by its class or part."""
+def check_document(doc: dict, sample=None) -> None:
+    """Gradescope's schema, the top-level score the sum of the tests, every name led by its class or part; no
+    check ran out of time unless the sample is meant to (else the machine was too busy for the grade to mean
+    anything)."""
     assert results.validate(doc) == []
+    if not (sample and any(TIMED_OUT in text for _, text in sample.hint)):
+        assert not [t["name"] for t in doc["tests"] if TIMED_OUT in t["output"]], "a check ran out of time"
     assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]), abs=1e-3)
     for t in doc["tests"]:
         assert samples.group_of(t["name"]) in GROUPS, t["name"]
@@ -183,7 +188,7 @@ def test_stubs_score_zero_with_a_message_and_no_traceback(grades):
 @pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.kind != "start"], ids=lambda s: s.name)
 def test_sample_loses_points_exactly_where_it_is_wrong(grades, sample):
     doc = grades(sample.name)
-    check_document(doc)
+    check_document(doc, sample)
     got = lost_groups(doc)
     unexpected = (got - sample.lost - sample.either) | (sample.lost - got)
     assert not unexpected, f"{sample.what}; lost or kept unexpectedly: " + "\n".join(
@@ -230,7 +235,7 @@ def test_policy_message_names_the_call_and_its_line(grades, sample, tmp_path):
 def test_exploit_without_the_static_policy_still_earns_nothing_extra(grades, sample):
     """Defence in depth: the sandbox and the operator recorder alone hold the score to the honest one."""
     doc = grades(sample.name, policy=False)
-    check_document(doc)
+    check_document(doc, sample)
     assert doc["score"] <= sample.unpoliced + 1e-3, {t["name"]: t["score"] for t in doc["tests"]}
 
 
