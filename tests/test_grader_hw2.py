@@ -259,14 +259,15 @@ def named_bugs(grades) -> list:
                                         for cause in causes(grades(s.name), g))]
 
 
-# Measured when this table was written: 35 of 61 bugs named (57%). Not named: SGD's decay without lr as a shrink
+# Measured when this table was written: 34 of 61 bugs named (56%). Not named: SGD's decay without lr as a shrink
 # before the step, its buffers reset every step, a None grad taken as zeros, .grad changed in place (caught, not
 # named); Adam's step count slips (counted twice, after the update, one counter for all parameters), m lost,
 # .grad changed; AdamW's lr² decay, default weight_decay 0, decay twice; BatchNorm1d's backward without one of
 # its two batch terms, input changed in place, eval backward with batch terms, bias.grad a mean; Dropout with p
 # kept and 1/p (named by its scale only: a wrong cause), a new mask in backward, p = 1, input changed in place,
-# a float64 mask; and the two crashes, Nesterov without μ and the L1 decay, which expect no cause.
-@pytest.mark.xfail(reason="the grader names 35 of 61 bugs (57%), below 90%", strict=True)
+# a float64 mask, a stale mask in eval (a crash in the eval check); and the two crashes, Nesterov without μ and
+# the L1 decay, which expect no cause.
+@pytest.mark.xfail(reason="the grader names 34 of 61 bugs (56%), below 90%", strict=True)
 def test_nine_bugs_in_ten_are_named(grades):
     assert len(BUGS) >= 40 and all(s.hint for s in BUGS)
     named = named_bugs(grades)
