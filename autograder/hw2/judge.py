@@ -170,7 +170,12 @@ def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> lis
     if not bool((dropped | kept).all()):
         bad = (~(dropped | kept)).nonzero()[0].tolist()
         ratio = float(y[tuple(bad)] / x[tuple(bad)])
-        cause = ("the kept elements are not scaled: scale the kept elements by 1/(1 − p)" if abs(ratio - 1) < 1e-6 else
+        share = float(dropped.double().mean())
+        inverted = abs(share - (1 - p)) < 0.05 and abs(p - 0.5) > 0.05  # p taken as the keep probability
+        cause = ("nothing is dropped in training mode: zero each element with probability p" if share == 0 else
+                 "p is used as the probability of KEEPING an element: drop with probability p (keep where "
+                 "rand >= p) and scale the kept ones by 1/(1 − p)" if inverted else
+                 "the kept elements are not scaled: scale the kept elements by 1/(1 − p)" if abs(ratio - 1) < 1e-6 else
                  "the kept elements are scaled by 1/p: the scale is 1/(1 − p)" if 0 < p and abs(ratio - 1 / p) < 1e-4
                  else None)
         return [f"{what}: each element must be 0 or x/(1 − p) = x·{1 / (1 - p):.4g}; at index {tuple(bad)} it is "
