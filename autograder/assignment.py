@@ -54,7 +54,8 @@ class Layout:
 @dataclass(frozen=True)
 class Assignment:
     """An assignment as the engine sees it. `config` is its one config module: STUDENT_FILES,
-    CLASSES (class -> file) and the policy's lists (policy.Rules.of, FORBIDDEN_OPS, FORBIDDEN_OP_PARTS)."""
+    CLASSES (class -> file) and the policy's lists (policy.Rules.of, FORBIDDEN_OPS, FORBIDDEN_OP_PARTS,
+    FORBIDDEN_LIBRARIES, FORBIDDEN_FUNCTIONS)."""
 
     name: str  # "hw1": the package autograder.<name>
     title: str

@@ -68,8 +68,9 @@ class Watch:
         seen = rules and os.open(os.path.join(WORKDIR, "out", job["id"] + ".seen"),
                                  os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self.recorder = rules and recorder.Recorder(
-            recorder.OperatorRules(rules.get("ops", {}), rules.get("parts", {})), rules.get("student_files", []),
-            log_fd=seen)
+            recorder.OperatorRules.of(rules), rules.get("student_files", []), log_fd=seen)
+        if self.recorder:
+            recorder.wrap_functions(self.recorder.rules.functions)
         self.patches = recorder.Patches()
         if self.recorder:
             recorder.watch(self.recorder)

@@ -134,9 +134,12 @@ def run_checks(a: Assignment, checks, files, violations, log, start: float) -> t
 
 
 def operator_rules(a: Assignment) -> dict:
-    """The recorder's rules for a job, as data (the assignment's FORBIDDEN_OPS, FORBIDDEN_OP_PARTS)."""
+    """The recorder's rules for a job, as data (the assignment's FORBIDDEN_OPS, FORBIDDEN_OP_PARTS,
+    FORBIDDEN_LIBRARIES and FORBIDDEN_FUNCTIONS)."""
     return {"ops": {k: list(v) for k, v in a.config.FORBIDDEN_OPS.items()},
             "parts": {k: list(v) for k, v in a.config.FORBIDDEN_OP_PARTS.items()},
+            "libraries": {k: list(v) for k, v in a.config.FORBIDDEN_LIBRARIES.items()},
+            "functions": {k: list(v) for k, v in a.config.FORBIDDEN_FUNCTIONS.items()},
             "student_files": list(a.student_files)}
 
 

@@ -233,15 +233,10 @@ def test_policy_message_names_the_call_and_its_line(grades, sample, tmp_path):
     assert f"line {line}: {what}" in test["output"], test["output"]
 
 
-# Known gap: torch.optim's CPU path and torch.dropout run only allowed operators (add_, bernoulli_, mul), so
-# the static scan alone stops them, as for assignment 1's composite torch.nn.functional functions.
-COMPOSITE = {"torch_optim_by_alias", "dropout_top_level"}
-
-
+# torch.optim's CPU path and torch.dropout run only allowed operators (add_, bernoulli_, mul): the recorder
+# sees torch.optim's frames and the wrapped torch.dropout (config.FORBIDDEN_LIBRARIES, FORBIDDEN_FUNCTIONS).
 @pytest.mark.full
-@pytest.mark.parametrize("sample", [pytest.param(s, marks=pytest.mark.xfail(
-    reason="a composite library function runs only allowed operators: only the static scan sees it", strict=True))
-    if s.name in COMPOSITE else s for s in UNPOLICED], ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", UNPOLICED, ids=lambda s: s.name)
 def test_exploit_without_the_static_policy_still_earns_nothing_extra(grades, sample):
     """Defence in depth: the sandbox and the operator recorder alone hold the score to the honest one."""
     doc = grades(sample.name, policy=False)

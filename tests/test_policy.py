@@ -16,6 +16,7 @@ import torch
 from autograder import grade, policy, recorder
 from autograder.hw1 import ASSIGNMENT as HW1
 from autograder.hw1 import config
+from autograder.hw2 import ASSIGNMENT as HW2
 
 FILES = {name: [c for c, f in config.CLASSES.items() if f == name] for name in config.STUDENT_FILES}
 RULES = policy.Rules.of(config)
@@ -272,7 +273,7 @@ def student(tmp_path_factory):
 
 def new_recorder() -> recorder.Recorder:
     rules = grade.operator_rules(HW1)
-    return recorder.Recorder(recorder.OperatorRules(rules["ops"], rules["parts"]), rules["student_files"])
+    return recorder.Recorder(recorder.OperatorRules.of(rules), rules["student_files"])
 
 
 def seen(student, name: str) -> list:
@@ -329,6 +330,124 @@ def test_the_kits_own_code_never_counts():
     with rec:
         torch.sigmoid(torch.ones(3))
         torch.softmax(torch.ones(2, 3), dim=1)
+    assert rec.sightings == []
+
+
+# ------------------------------------------------------------------ library code and composite functions
+# Assignment 2's rules: torch.optim's step and torch.dropout run only allowed operators (adds, a bernoulli_),
+# so only the library's frames or the function's name tell them apart.
+STUDENT_HW2 = '''
+import torch
+from torch import feature_dropout as _fd
+
+
+def optim_sgd(x):
+    p = x.clone()
+    p.grad = torch.ones_like(x)
+    torch.optim.SGD([p], lr=0.1, momentum=0.9).step()
+    return p
+
+
+def optim_by_name(x):
+    p = x.clone()
+    p.grad = torch.ones_like(x)
+    getattr(torch, "op" + "tim").Adam([p], lr=0.1).step()
+    return p
+
+
+def nn_functional(x):
+    return torch.nn.functional.dropout(x, 0.5, True)
+
+
+def nn_module(x):
+    return torch.nn.Dropout(0.5)(x)
+
+
+def top_level(x):
+    return torch.dropout(x, 0.5, True)
+
+
+def through_vf(x):
+    return torch._VF.alpha_dropout(x, 0.5, True)
+
+
+def imported_early(x):
+    return _fd(x[:, :, None], 0.5, True)
+
+
+def written_out(x):
+    keep = torch.rand_like(x) >= 0.5
+    noise = torch.empty_like(x).bernoulli_(0.5)
+    p = x.clone()
+    p.data.add_(noise * keep, alpha=-0.1)
+    print(p)
+    return p
+'''
+
+
+@pytest.fixture(scope="module")
+def student_hw2(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sub2") / "scratchnn"
+    folder.mkdir()
+    (folder / "optim.py").write_text(STUDENT_HW2)
+    with pytest.MonkeyPatch.context() as mp:
+        for name in HW2.config.FORBIDDEN_FUNCTIONS:  # as a job does, before the student's import
+            mp.setattr(torch, name.split(".")[1], getattr(torch, name.split(".")[1]))
+            if hasattr(torch._VF, name.split(".")[1]):
+                mp.setattr(torch._VF, name.split(".")[1], getattr(torch._VF, name.split(".")[1]), raising=False)
+        recorder.wrap_functions(HW2.config.FORBIDDEN_FUNCTIONS)
+        spec = importlib.util.spec_from_file_location("student_optim", folder / "optim.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+
+
+def seen_hw2(student, name: str) -> list:
+    rules = grade.operator_rules(HW2)
+    rec = recorder.Recorder(recorder.OperatorRules.of(rules), rules["student_files"])
+    recorder.watch(rec)
+    grad_mode = torch.is_grad_enabled()
+    try:
+        recorder.autograd_off()
+        with rec:
+            getattr(student, name)(torch.randn(3, 4, dtype=torch.float64))
+    finally:
+        recorder.ACTIVE.clear()
+        torch.set_grad_enabled(grad_mode)
+        torch._C._set_fwd_grad_enabled(True)
+    return rec.sightings
+
+
+@pytest.mark.parametrize("name, what, at", [
+    ("optim_sgd", "code of torch.optim", "torch.optim.SGD("),
+    ("optim_by_name", "code of torch.optim", 'getattr(torch, "op" + "tim")'),
+    ("nn_functional", "code of torch.nn", "torch.nn.functional.dropout("),
+    ("nn_module", "code of torch.nn", "torch.nn.Dropout(0.5)(x)"),
+    ("top_level", "torch.dropout", "torch.dropout("),
+    ("through_vf", "torch.alpha_dropout", "torch._VF.alpha_dropout("),
+    ("imported_early", "torch.feature_dropout", "_fd(x[:, :, None]"),
+])
+def test_library_code_and_composite_functions_are_seen_at_the_students_line(student_hw2, name, what, at):
+    sightings = seen_hw2(student_hw2, name)
+    assert what in [s.what for s in sightings], sightings
+    s = next(s for s in sightings if s.what == what)
+    assert (s.file, at in s.code) == ("optim.py", True), s
+    assert f"line {s.line}: {what} (" in s.message()
+
+
+def test_the_same_operators_written_out_never_count(student_hw2):
+    """bernoulli_, rand_like, an in-place add on .data and printing: the student's own code."""
+    assert seen_hw2(student_hw2, "written_out") == []
+
+
+def test_the_kits_use_of_a_library_never_counts():
+    rules = grade.operator_rules(HW2)
+    rec = recorder.Recorder(recorder.OperatorRules.of(rules), rules["student_files"])
+    p = torch.zeros(3)
+    p.grad = torch.ones(3)
+    with rec:
+        torch.optim.SGD([p], lr=0.1).step()
+        torch.nn.functional.dropout(p, 0.5, True)
     assert rec.sightings == []
 
 

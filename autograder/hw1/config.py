@@ -117,6 +117,14 @@ FORBIDDEN_OP_PARTS = {
                   "write the derivative yourself from the values cached in forward"),
 }
 
+# Libraries whose code is made of allowed operators (F.l1_loss is an abs and a mean): the recorder
+# reports a frame of theirs between an operator and the student's line, whatever route led there.
+FORBIDDEN_LIBRARIES = {
+    "torch.nn": ("a ready-made layer or function of torch.nn", "write it from element-wise operations"),
+}
+# torch functions made only of allowed operators, outside those libraries: none in assignment 1.
+FORBIDDEN_FUNCTIONS = {}
+
 # Imports a student file may make; anything else is a policy violation.
 ALLOWED_IMPORTS = {"torch", "math", "typing", "__future__", "numbers", "functools", "logging"}
 # Parts of torch a student file may not reach by any route (import, alias, attribute, star import):

@@ -94,6 +94,18 @@ FORBIDDEN_OP_PARTS = {
     **_hw1.FORBIDDEN_OP_PARTS,
     "_foreach_": _OPTIM,
 }
+# Assignment 1's and torch.optim, whose step is adds and multiplies: seen as library frames between an
+# operator and the student's line (recorder.py).
+FORBIDDEN_LIBRARIES = {
+    **_hw1.FORBIDDEN_LIBRARIES,
+    "torch.optim": ("a ready-made optimizer (torch.optim)", "write the update yourself from element-wise operations"),
+}
+# torch functions made only of allowed operators (torch.dropout is a bernoulli_ and a mul), so that no
+# trace of operators can tell them from the student's code: the recorder wraps each and reports its caller.
+_DROPOUTS = ["torch.dropout", "torch.dropout_", "torch.feature_dropout", "torch.feature_dropout_",
+             "torch.alpha_dropout", "torch.alpha_dropout_", "torch.feature_alpha_dropout",
+             "torch.feature_alpha_dropout_"]
+FORBIDDEN_FUNCTIONS = dict.fromkeys(_DROPOUTS, FORBIDDEN_OPS["dropout"])
 ALLOWED_IMPORTS = _hw1.ALLOWED_IMPORTS
 PACKAGE_IMPORTS = ("parameter",)  # `from .parameter import Parameter`: the given Parameter class
 # Assignment 1's (torch.nn and torch.optim included), and torch's own names of functions that are made
@@ -101,9 +113,7 @@ PACKAGE_IMPORTS = ("parameter",)  # `from .parameter import Parameter`: the give
 # bernoulli_ and a mul).
 FORBIDDEN_NAMES = {
     **_hw1.FORBIDDEN_NAMES,
-    **dict.fromkeys(["torch.dropout", "torch.dropout_", "torch.feature_dropout", "torch.feature_dropout_",
-                     "torch.alpha_dropout", "torch.alpha_dropout_", "torch.feature_alpha_dropout",
-                     "torch.feature_alpha_dropout_", "torch.native_dropout"], "a ready-made dropout"),
+    **dict.fromkeys(_DROPOUTS + ["torch.native_dropout"], "a ready-made dropout"),
     **dict.fromkeys(["torch.batch_norm", "torch.native_batch_norm", "torch.instance_norm", "torch.layer_norm",
                      "torch.group_norm", "torch.native_layer_norm", "torch.native_group_norm"],
                     "a ready-made normalisation"),

@@ -30,7 +30,7 @@ def course_policy() -> dict:
 
 
 POLICY = course_policy()
-OPERATORS = recorder.OperatorRules(POLICY["operators"]["ops"], POLICY["operators"]["parts"])
+OPERATORS = recorder.OperatorRules.of(POLICY["operators"])
 
 # |got - expected| <= atol + rtol·|expected|
 EXACT = {"rtol": 1e-7, "atol": 1e-9}      # float64 worked examples

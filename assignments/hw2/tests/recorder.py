@@ -13,6 +13,14 @@ the innermost student line. Besides forbidden operators it reports:
                              (Tensor.backward, torch.autograd.grad, the C++ engine, torch.func.grad)
     forward-mode autograd    the storage check every dual tensor goes through (torch.func.jvp too)
     a tensor that requires grad, as an operator's input (autograd tracking)
+    library code             a frame of a forbidden library (torch.optim, torch.nn) between an
+                             operator and the student's line: its kernels are all allowed
+                             (an optimizer's step is adds and multiplies), its code is not
+    forbidden functions      torch functions made only of allowed operators (torch.dropout is a
+                             bernoulli_ and a mul), replaced where torch holds them by a wrapper
+                             that reports its student caller (`wrap_functions`); the copy that
+                             torch._C._VariableFunctions, an immutable type, holds is left to
+                             the static scan, which forbids private names
     `check_intact()`         the recorder switched off, grad mode or forward AD switched on
     `Patches`                torch, torch.Tensor, builtins or numpy changed (monkey-patching)
 Printing, repr and f-strings run only allowed operators (view, copy, compare), so they never count.
@@ -25,7 +33,7 @@ Cost: a dictionary look-up and two thread-state reads per operator (see `make be
 import builtins
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode, _get_current_dispatch_mode
@@ -69,6 +77,14 @@ class OperatorRules:
     names: dict
     parts: dict
     engine: bool = True  # whether autograd (engine, forward AD, tracked tensors) is forbidden
+    libraries: dict = field(default_factory=dict)  # "torch.optim" -> (why, instead): its code ran
+    functions: dict = field(default_factory=dict)  # "torch.dropout" -> (why, instead): it was called
+
+    @classmethod
+    def of(cls, data: dict) -> "OperatorRules":
+        """The rules from their JSON form (grade.operator_rules, the kit's tests/course_policy.json)."""
+        return cls(data.get("ops", {}), data.get("parts", {}), libraries=data.get("libraries", {}),
+                   functions=data.get("functions", {}))
 
     def verdict(self, name: str):
         """(why, instead) for a forbidden operator name, else None."""
@@ -84,11 +100,31 @@ def _student_frame(student_files: set):
     """The innermost frame of a student file on the stack, or None."""
     frame = sys._getframe(1)
     while frame is not None:
-        path = frame.f_code.co_filename
-        if os.path.basename(path) in student_files and os.path.basename(os.path.dirname(path)) == "scratchnn":
+        if _is_student(frame.f_code.co_filename, student_files):
             return frame
         frame = frame.f_back
     return None
+
+
+def _is_student(path: str, student_files: set) -> bool:
+    return os.path.basename(path) in student_files and os.path.basename(os.path.dirname(path)) == "scratchnn"
+
+
+def _library_folders(libraries) -> tuple:
+    """((folder or file of the module, its name), ...) for module names such as "torch.optim"."""
+    import importlib.util
+
+    out = []
+    for name in libraries:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.origin:
+            continue
+        where = os.path.dirname(spec.origin) + os.sep if spec.submodule_search_locations else spec.origin
+        out.append((where, name))
+    return tuple(out)
 
 
 def _line_of(frame) -> str:
@@ -123,6 +159,8 @@ class Recorder(TorchDispatchMode):
         self.sightings = []
         self._seen = set()
         self._verdicts = {}  # operator overload -> (why, instead) or None
+        self._folders = _library_folders(rules.libraries)
+        self._code_kinds = {}  # code object -> STUDENT, a library's name, or None
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -136,6 +174,8 @@ class Recorder(TorchDispatchMode):
             verdict = self._verdicts[func] = self.rules.verdict(func.__name__.split(".")[0])
         if verdict is not None:
             self._see("aten." + func.__name__.split(".")[0], *verdict)
+        if self._folders:
+            self._see_library(sys._getframe(1))
         if self.rules.engine:
             if torch._C._current_graph_task_id() != -1:
                 self._see(ENGINE, "autograd", AUTOGRAD_INSTEAD)
@@ -144,6 +184,28 @@ class Recorder(TorchDispatchMode):
             elif _tracked(args):
                 self._see(TRACKED, "autograd (requires_grad)", AUTOGRAD_INSTEAD)
         return func(*args, **(kwargs or {}))
+
+    def _see_library(self, frame) -> None:
+        """Report a forbidden library's frame between this operator and the innermost student frame.
+        Cost: one dictionary look-up per frame up to the student's (each code object is classified once)."""
+        library = None
+        while frame is not None:
+            code = frame.f_code
+            try:
+                kind = self._code_kinds[code]
+            except KeyError:
+                kind = self._code_kinds[code] = self._kind_of(code.co_filename)
+            if kind is _STUDENT:
+                if library:
+                    self._see(f"code of {library}", *self.rules.libraries[library], frame=frame)
+                return
+            library = library or kind
+            frame = frame.f_back
+
+    def _kind_of(self, path: str):
+        if _is_student(path, self.student_files):
+            return _STUDENT
+        return next((name for where, name in self._folders if path.startswith(where)), None)
 
     def _see(self, what: str, why: str, instead: str, frame=None) -> None:
         frame = frame or _student_frame(self.student_files)
@@ -302,6 +364,37 @@ def _watched(original, what: str):
     return watched
 
 
+def wrap_functions(functions: dict) -> None:
+    """Replace each torch function named in `functions` ("torch.dropout" -> (why, instead)) where torch
+    holds it (its module, and torch._VF, PyTorch's alias of the same functions) by a wrapper that
+    reports a student caller. Call it in the job's process, before the library snapshot (Patches)."""
+    import importlib
+
+    for dotted, (why, instead) in functions.items():
+        owner_name, name = dotted.rsplit(".", 1)
+        try:
+            owner = importlib.import_module(owner_name)
+        except ImportError:
+            continue
+        original = getattr(owner, name, None)
+        if original is None:
+            continue
+        wrapper = _reporting(original, dotted, why, instead)
+        for module in (owner, sys.modules.get("torch._VF")):
+            if module is not None and getattr(module, name, None) is original:
+                setattr(module, name, wrapper)
+
+
+def _reporting(original, what: str, why: str, instead: str):
+    def reporting(*args, **kwargs):
+        recorder, frame = _active_caller()
+        if frame is not None:
+            recorder._see(what, why, instead, frame=frame)
+        return original(*args, **kwargs)
+
+    return reporting
+
+
 def _active_caller():
     """(the running job's recorder, the innermost student frame), or (None, None) outside student code."""
     recorder = ACTIVE[0] if ACTIVE else None
@@ -334,3 +427,4 @@ def _printing(frame, student) -> bool:
 
 
 _MISSING = object()
+_STUDENT = object()
