@@ -1,19 +1,22 @@
-"""Pack your three files into submission.zip for Gradescope.
+"""Pack the files you write into submission.zip for Gradescope.
 
     python make_submission.py
 
-Zips scratchnn/linear.py, scratchnn/activations.py and scratchnn/losses.py (nothing
-else) into submission.zip next to this script. Stops with an error if a file is
-missing or does not parse; warns if a method still raises NotImplementedError.
+Zips your files in scratchnn/ (the ones this assignment grades, as listed in
+tests/course_policy.json; nothing else) into submission.zip next to this script.
+Stops with an error if a file is missing or does not parse; warns if a method
+still raises NotImplementedError.
 """
 
 import ast
+import json
 import sys
 import zipfile
 from pathlib import Path
 
-FILES = ("linear.py", "activations.py", "losses.py")
 HERE = Path(__file__).resolve().parent
+FILES = tuple(json.loads((HERE / "tests" / "course_policy.json").read_text(encoding="utf-8"))
+              ["operators"]["student_files"])
 PACKAGE = HERE / "scratchnn"
 ZIP = HERE / "submission.zip"
 

@@ -18,6 +18,8 @@ from .stubs import reference_text, stub_text
 ROOT = Path(__file__).resolve().parent.parent
 REF_HEADER = "# Generated from {source} by `make generate`: edit that file, not this one.\n"
 SHARED = ("checks.py", "policy.py", "recorder.py")  # the grader's own code, used by the public tests
+# Scripts every student kit gets at its top, from their one copy in the first assignment's solutions.
+KIT_SCRIPTS = ("make_submission.py",)
 
 
 def generated() -> dict[Path, str | bytes]:
@@ -57,6 +59,8 @@ def assignment_files(a, others: list[Path]) -> dict[Path, str | bytes]:
             files[student / rel] = src.read_bytes()
             if rel.parts[0] == "data":  # the grader reads the data from the reference's copy
                 files[reference / rel] = src.read_bytes()
+    for script in KIT_SCRIPTS:
+        files[student / script] = (ROOT / "solutions" / script).read_text(encoding="utf-8")
     for shared in SHARED:
         files[student / "tests" / shared] = (ROOT / "autograder" / shared).read_text(encoding="utf-8")
     files[student / "tests" / "course_policy.json"] = json.dumps(course_policy(a), indent=1, sort_keys=True) + "\n"

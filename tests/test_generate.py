@@ -207,3 +207,27 @@ def test_public_tests_fail_on_the_stubs_once_per_class(public_runs):
         message = f"{cls}.forward is not written yet: see Task {TASKS[file]} in README.md"
         assert message in output, f"no failure names {cls}"
     assert f"{len(STUDENT_CLASSES)} failed" in output
+
+
+@pytest.mark.parametrize("name", names())
+def test_make_submission_zips_exactly_the_graded_files(name, tmp_path):
+    """Each kit's make_submission.py zips the assignment's student files, written or not (warning for the
+    stubs), and refuses a file that does not parse, leaving no zip."""
+    import shutil
+    import zipfile
+
+    a = load(name)
+    kit = tmp_path / "kit"
+    shutil.copytree(ROOT / a.layout.student, kit, ignore=shutil.ignore_patterns("hw2", "__pycache__"))
+    run = lambda: subprocess.run([sys.executable, "make_submission.py"], cwd=kit, capture_output=True, text=True)  # noqa: E731
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert "NotImplementedError" in done.stdout
+    with zipfile.ZipFile(kit / "submission.zip") as z:
+        assert sorted(z.namelist()) == sorted(a.student_files)
+    (kit / "submission.zip").unlink()
+    first = sorted(a.student_files)[0]
+    (kit / "scratchnn" / first).write_text("def broken(:\n", encoding="utf-8")
+    done = run()
+    assert done.returncode == 1 and f"scratchnn/{first} line 1" in done.stderr
+    assert not (kit / "submission.zip").exists()
