@@ -217,8 +217,9 @@ def class_tests(a: Assignment, cls: str, checks: list, verdicts: dict, violation
             fraction, output = 0.0, f"Scores 0: {cls} breaks the policy.\n" + v.output
         elif not gate_earned and fraction > 0:
             fraction = 0.0
-            output = (f"Scores 0 until {cls}.{c.gate} earns points: a {c.part} check of a {c.gate} that does not "
-                      f"compute {cls} proves nothing.\n" + v.output)
+            gate = next(checks[j].name for j in mine if checks[j].part == c.gate).split(":")[0]
+            output = (f"Scores 0 until the test \"{gate}\" earns points: without it, this test proves nothing "
+                      "(code that computes nothing could pass it).\n" + v.output)
         tests.append(results.test(c.name, fraction * c.points, c.points, c.visibility, output,
                                   number=f"{position}.{j}", tags=[cls, c.part],
                                   extra=facts(cls, c.part, v.likely_cause)))
