@@ -253,6 +253,16 @@ def printing(x):
     return x
 
 
+def refs_gelu(x):
+    import torch._refs.nn.functional as refs
+    return refs.gelu(x)
+
+
+def decomp_derivative(x):
+    from torch._decomp import decompositions
+    return decompositions.tanh_backward(x, x)
+
+
 def recorder_off(x):
     torch._C._pop_torch_dispatch_stack(None)
     return torch.sigmoid(x)
@@ -305,6 +315,8 @@ def line_in_student(text: str) -> int:
     ("func_grad", recorder.ENGINE, "torch.func.grad"),
     ("func_jvp", recorder.FORWARD_AD, "torch.func.jvp"),
     ("tracked", recorder.TRACKED, "requires_grad_(True) * 2"),
+    ("refs_gelu", "code of torch._refs", "return refs.gelu(x)"),
+    ("decomp_derivative", "code of torch._decomp", "decompositions.tanh_backward(x, x)"),
 ])
 def test_the_recorder_sees_every_route_at_the_line_that_led_to_it(student, name, what, at):
     sightings = seen(student, name)

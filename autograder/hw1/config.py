@@ -119,8 +119,14 @@ FORBIDDEN_OP_PARTS = {
 
 # Libraries whose code is made of allowed operators (F.l1_loss is an abs and a mean): the recorder
 # reports a frame of theirs between an operator and the student's line, whatever route led there.
+# torch._refs and torch._decomp are PyTorch's Python definitions of its operators and their derivatives
+# (torch._refs.nn.functional.gelu, torch._decomp.decompositions.tanh_backward).
+_WRITE_IT = "write it from element-wise operations"
 FORBIDDEN_LIBRARIES = {
-    "torch.nn": ("a ready-made layer or function of torch.nn", "write it from element-wise operations"),
+    "torch.nn": ("a ready-made layer or function of torch.nn", _WRITE_IT),
+    "torch._refs": ("PyTorch's own definition of an operator", _WRITE_IT),
+    "torch._decomp": ("PyTorch's own definition of an operator or its derivative", _WRITE_IT),
+    "torch.distributions": ("ready-made functions and their derivatives (torch.distributions)", _WRITE_IT),
 }
 # torch functions made only of allowed operators, outside those libraries: none in assignment 1.
 FORBIDDEN_FUNCTIONS = {}
