@@ -973,7 +973,7 @@ SAMPLES = [
       "SGD", [("SGD", "nesterov is ignored")], either={TRAINING}),
     S("sgd_nesterov_without_mu", "Nesterov's step g + buf, without μ",
       [mine("SGD.step", ("d_p = d_p + self.momentum * self.buffers[i]", "d_p = d_p + self.buffers[i]"))],
-      "SGD", [("SGD", "nesterov=True")], cause=False, either={TRAINING}),
+      "SGD", [("SGD", "μ multiplies the buffer"), ("SGD", "nesterov=True")], either={TRAINING}),
     S("sgd_decay_ignored", "weight_decay never used",
       [mine("SGD.step", ("""\
         if self.weight_decay != 0:
@@ -997,7 +997,7 @@ SAMPLES = [
       "SGD", [("SGD", "applied without lr"), ("SGD", "weight_decay=0.1")], either={TRAINING}),
     S("sgd_decay_to_sign", "weight decay as wd·sign(p) (an L1 penalty)",
       [mine("SGD.step", ("d_p = d_p + self.weight_decay * p.data", "d_p = d_p + self.weight_decay * p.data.sign()"))],
-      "SGD", [("SGD", "weight_decay=")], cause=False, either={TRAINING}),
+      "SGD", [("SGD", "not weight_decay·sign(p)"), ("SGD", "weight_decay=")], either={TRAINING}),
     S("sgd_sign_flipped", "p += lr·g: the step goes uphill",
       [mine("SGD.step", ("p.data -= self.lr * d_p", "p.data += self.lr * d_p"))],
       {"SGD", TRAINING}, [("SGD", "the update has the wrong sign")]),
@@ -1022,7 +1022,7 @@ SAMPLES = [
         """, """\
         d_p = p.grad if p.grad is not None else torch.zeros_like(p.data)
         """))],
-      "SGD", [("SGD", "None grad"), ("SGD", "momentum=0.9")]),
+      "SGD", [("SGD", "whose .grad is None"), ("SGD", "momentum=0.9")]),
     # ------------------------------------------------------------------ Adam
     S("adam_no_bias_correction", "m and v used without bias correction",
       [mine("Adam.step", ("""\
@@ -1234,7 +1234,8 @@ SAMPLES = [
     S("dropout_keep_p_cs231n", "cs231n's reading: p kept, survivors divided by p",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p", "keep = torch.rand_like(x) < self.p"),
             ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype) / self.p"))],
-      "Dropout", [("Dropout", "p is the probability of DROPPING"), ("Dropout", "each element must be 0 or x/(1 − p)")],
+      "Dropout", [("Dropout", "p is used as the probability of KEEPING an element"),
+                  ("Dropout", "each element must be 0 or x/(1 − p)")],
       either={TRAINING}),
     S("dropout_backward_new_mask", "backward draws a new mask",
       [mine("Dropout.backward", ("return dout * self._mask",

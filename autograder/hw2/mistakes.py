@@ -35,43 +35,62 @@ def optimizer_steps(cls: str, kwargs: dict, params: list, steps: list, flags=fro
     """
     p = [t.double().clone() for t in params]
     state = [dict(t=0, buf=None, m=None, v=None) for _ in p]
-    calls = 0
+    calls = updates = 0
     out = []
     for grads in steps:
         calls += 1
         for i, g in enumerate(grads):
-            if g is None:
+            if g is None and "none_as_zero" not in flags:
                 continue
-            g = g.double()
+            g = torch.zeros_like(p[i]) if g is None else g.double()
             s = state[i]
             s["t"] += 1
+            updates += 1
             if cls == "SGD":
                 p[i] = _sgd(p[i], g, s, flags, **kwargs)
             else:
-                t = calls if "global_step" in flags else s["t"]
-                p[i] = _adam(p[i], g, s, t, flags, decoupled=(cls == "AdamW"), **_adam_defaults(cls, kwargs))
+                t = _step_count(flags, s["t"], calls, updates)
+                p[i] = _adam(p[i], g, s, t, flags, decoupled=(cls == "AdamW"), **_adam_defaults(cls, kwargs, flags))
         out.append([t.clone() for t in p])
     return out
 
 
-def _adam_defaults(cls: str, kwargs: dict) -> dict:
-    base = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2 if cls == "AdamW" else 0.0}
+def _step_count(flags, own: int, calls: int, updates: int) -> int:
+    """Adam's t for this update: the parameter's own count of updates, or what a slip makes of it."""
+    if "global_step" in flags:
+        return calls
+    if "t_shared" in flags:  # one counter, advanced for every parameter updated
+        return updates
+    if "t_twice" in flags:
+        return 2 * own
+    if "t_after" in flags:  # advanced after the update: 0 on the first
+        return own - 1
+    return own
+
+
+def _adam_defaults(cls: str, kwargs: dict, flags=frozenset()) -> dict:
+    default_decay = 1e-2 if cls == "AdamW" and "default_decay_zero" not in flags else 0.0
+    base = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": default_decay}
     return {**base, **kwargs}
 
 
 def _sgd(p, g, s, flags, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
     if "lr_ignored" in flags:
         lr = 1.0
-    if weight_decay and "no_decay" not in flags and "decay_after_momentum" not in flags \
-            and "decay_without_lr" not in flags:
-        g = g + weight_decay * p
+    shrink = weight_decay and ("decay_without_lr" in flags or "decay_without_lr_after" in flags)
+    if weight_decay and not shrink and "no_decay" not in flags and "decay_after_momentum" not in flags:
+        g = g + weight_decay * (torch.sign(p) if "decay_l1" in flags else p)
+    if shrink and "decay_without_lr" in flags:
+        p = p - weight_decay * p
+    if "buffer_reset" in flags:
+        s["buf"] = None
     if momentum:
         if s["buf"] is None:
             s["buf"] = (1 - dampening) * g if "dampen_first" in flags else g.clone()
         else:
             s["buf"] = momentum * s["buf"] + (1 - dampening) * g
         if nesterov and "nesterov_ignored" not in flags:
-            g = g + momentum * s["buf"]
+            g = g + (1.0 if "nesterov_without_mu" in flags else momentum) * s["buf"]
         else:
             g = s["buf"]
     if weight_decay and "decay_after_momentum" in flags:
@@ -79,37 +98,49 @@ def _sgd(p, g, s, flags, lr, momentum=0.0, dampening=0.0, nesterov=False, weight
     if "sign" in flags:
         lr = -lr
     p = p - lr * g
-    if weight_decay and "decay_without_lr" in flags:
+    if shrink and "decay_without_lr_after" in flags:
         p = p - weight_decay * p
     return p
 
 
+def _adam_decay(flags, decoupled: bool) -> tuple:
+    """(L2: weight_decay·p added to g, shrink: p scaled down) of Adam (decoupled=False) or AdamW with these flags."""
+    if "no_decay" in flags:
+        return False, False
+    if decoupled:
+        return "coupled" in flags or "decay_twice" in flags, "coupled" not in flags
+    return "decoupled" not in flags, "decoupled" in flags
+
+
 def _adam(p, g, s, t, flags, decoupled, lr, betas, eps, weight_decay):
     b1, b2 = (betas[1], betas[0]) if "betas_swapped" in flags else betas
-    coupled = weight_decay and not decoupled and "no_decay" not in flags and "decoupled" not in flags
-    if decoupled and "coupled" in flags:
-        coupled = True
-    if coupled:
-        g = g + weight_decay * p
-    shrink = weight_decay and ((decoupled and "coupled" not in flags) or "decoupled" in flags) \
-        and "no_decay" not in flags
+    l2, shrink = _adam_decay(flags, decoupled) if weight_decay else (False, False)
+    rate = weight_decay * (1.0 if "decay_without_lr" in flags else lr * lr if "decay_lr_squared" in flags else lr)
     if shrink and "decay_after_update" not in flags:
-        p = p * (1 - (1.0 if "decay_without_lr" in flags else lr) * weight_decay)
+        p = p * (1 - rate)
+    if l2:  # after the shrink: AdamW's decay_twice shrinks p, then Adam's step adds the L2 term of the shrunk p
+        g = g + weight_decay * p
     if s["m"] is None:
         s["m"], s["v"] = torch.zeros_like(p), torch.zeros_like(p)
-    s["m"] = b1 * s["m"] + (1 - b1) * g
+    m = b1 * s["m"] + (1 - b1) * g
+    if "m_lost" not in flags:  # m_lost: the new m is used but never stored
+        s["m"] = m
     s["v"] = b2 * s["v"] + (1 - b2) * (g.abs() if "v_abs" in flags else g * g)
-    m_hat, v_hat = s["m"], s["v"]
+    m_hat, v_hat = m, s["v"]
     if "no_bias_correction" not in flags:
         m_hat, v_hat = m_hat / (1 - b1**t), v_hat / (1 - b2**t)
     denom = torch.sqrt(v_hat + eps) if "eps_inside_sqrt" in flags else torch.sqrt(v_hat) + eps
     p = p - lr * m_hat / denom
     if shrink and "decay_after_update" in flags:
-        p = p * (1 - lr * weight_decay)
+        p = p * (1 - rate)
     return p
 
 
 NO_DECAY = "weight_decay is ignored: add weight_decay·p to the gradient before the update"
+DECAY_WITHOUT_LR = ("the decay is applied without lr (p −= weight_decay·p): in SGD it is part of the gradient, "
+                    "g = g + weight_decay·p, and so scaled by lr")
+NONE_GRAD = ("a parameter whose .grad is None is updated as if its gradient were zeros: skip it (if p.grad is None: "
+             "continue), leaving it and its state unchanged")
 OPTIMIZER_SLIPS = {
     "SGD": [
         slip("the momentum buffer's first value must be the gradient itself (PyTorch does not dampen the first "
@@ -118,8 +149,14 @@ OPTIMIZER_SLIPS = {
         slip(NO_DECAY, "no_decay"),
         slip("weight decay is added after the momentum buffer: PyTorch adds weight_decay·p to g first, so the "
              "decay goes through the buffer too", "decay_after_momentum"),
-        slip("the decay is applied without lr (p −= weight_decay·p): in SGD it is part of the gradient, "
-             "g = g + weight_decay·p, and so scaled by lr", "decay_without_lr"),
+        slip(DECAY_WITHOUT_LR, "decay_without_lr"),
+        slip(DECAY_WITHOUT_LR, "decay_without_lr_after"),
+        slip("weight decay is L2: add weight_decay·p to the gradient, not weight_decay·sign(p) (that is L1)",
+             "decay_l1"),
+        slip("Nesterov's step is g + μ·buf: μ multiplies the buffer", "nesterov_without_mu"),
+        slip("momentum never accumulates: the buffers are reset at every step; keep each parameter's buffer in "
+             "the optimizer from one step() to the next", "buffer_reset"),
+        slip(NONE_GRAD, "none_as_zero"),
         slip("the update has the wrong sign: p = p − lr·g", "sign"),
         slip("lr is ignored: p = p − lr·g", "lr_ignored"),
     ],
@@ -132,6 +169,15 @@ OPTIMIZER_SLIPS = {
         slip(NO_DECAY + " (Adam's decay is coupled: g = g + weight_decay·p)", "no_decay"),
         slip("Adam's weight decay is coupled (L2: g = g + weight_decay·p); shrinking p directly is AdamW's",
              "decoupled"),
+        slip("the step count t is advanced twice per update: advance each parameter's t once per step, before the "
+             "bias correction", "t_twice"),
+        slip("the step count t is advanced after the update, so the first update divides by 1 − β⁰ = 0: advance "
+             "t before the bias correction (t = 1 on a parameter's first update)", "t_after"),
+        slip("the step count t is one counter advanced for every parameter: each parameter needs its own t (or one "
+             "count of step() calls), 1 on its first update", "t_shared"),
+        slip("m is never stored: the new m = β1·m + (1 − β1)·g is used but self.m keeps its first value; assign it "
+             "back (or update it in place)", "m_lost"),
+        slip(NONE_GRAD, "none_as_zero"),
     ],
     "AdamW": [
         slip("AdamW's decay is decoupled: shrink p = p·(1 − lr·weight_decay) and leave g alone; adding "
@@ -142,6 +188,14 @@ OPTIMIZER_SLIPS = {
         slip("no bias correction: divide m by (1 − β1ᵗ) and v by (1 − β2ᵗ), t the parameter's step count",
              "no_bias_correction"),
         slip("eps goes outside the square root: lr·m̂ / (√v̂ + eps)", "eps_inside_sqrt"),
+        slip("AdamW's decay applies lr twice: shrink p = p·(1 − lr·weight_decay), lr once", "decay_lr_squared"),
+        slip("AdamW's default weight_decay is 1e-2, as the given constructor has it: keep that default",
+             "default_decay_zero"),
+        slip("AdamW applies the decay twice: it shrinks p and also adds weight_decay·p to g (Adam's L2); AdamW's "
+             "decay is the shrink p = p·(1 − lr·weight_decay) alone", "decay_twice"),
+        slip("the step count t is one counter advanced for every parameter: each parameter needs its own t (or one "
+             "count of step() calls), 1 on its first update", "t_shared"),
+        slip(NONE_GRAD, "none_as_zero"),
     ],
 }
 
