@@ -232,16 +232,25 @@ def batchnorm_calls(calls: list, inputs: dict, state: dict, kwargs: dict, flags=
         elif method == "backward":
             d = inputs[names[0]].double()
             x, x_hat, std, batch = cache
-            new = ((d * (x if "gamma_grad_from_x" in flags else x_hat)).sum(0), d.sum(0))
+            new = ((d * (x if "gamma_grad_from_x" in flags else x_hat)).sum(0),
+                   d.mean(0) if "bias_grad_mean" in flags else d.sum(0))
             accumulate = "grad_accumulated" in flags and grads[0] is not None
             grads = (grads[0] + new[0], grads[1] + new[1]) if accumulate else new
             dx_hat = d if "no_gamma_in_backward" in flags else d * w
-            if batch and "no_batch_terms" not in flags:
-                dx_hat = dx_hat - dx_hat.mean(0) - x_hat * (dx_hat * x_hat).mean(0)
-            result = dx_hat / std
+            result = _batch_terms(dx_hat, x_hat, flags) / std if batch or "eval_backward_batch_terms" in flags \
+                else dx_hat / std
         out.append({"out": result, "weight.grad": grads[0], "bias.grad": grads[1],
                     "running_mean": rm, "running_var": rv})
     return out
+
+
+def _batch_terms(dx_hat, x_hat, flags):
+    """dx̂ less the terms from μ and σ² (training mode's backward, before the division by the std), or a slip's."""
+    if "no_batch_terms" in flags:
+        return dx_hat
+    mean_term = 0.0 if "no_mean_term" in flags else dx_hat.mean(0)
+    xhat_term = 0.0 if "no_xhat_term" in flags else x_hat * (dx_hat * x_hat).mean(0)
+    return dx_hat - mean_term - xhat_term
 
 
 BATCHNORM_SLIPS = [
@@ -257,7 +266,14 @@ BATCHNORM_SLIPS = [
     slip("eval mode must not update the running statistics", "eval_updates"),
     slip("backward in training mode misses the terms from μ and σ² (they depend on x): dx = (dx̂ − mean(dx̂) − "
          "x̂·mean(dx̂·x̂)) / √(σ² + eps)", "no_batch_terms"),
+    slip("backward in training mode misses the term −mean(dx̂) (from μ): dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / "
+         "√(σ² + eps)", "no_mean_term"),
+    slip("backward in training mode misses the term −x̂·mean(dx̂·x̂) (from σ²): dx = (dx̂ − mean(dx̂) − "
+         "x̂·mean(dx̂·x̂)) / √(σ² + eps)", "no_xhat_term"),
+    slip("μ and σ² are the running statistics, constants in eval mode: there backward is dx = dout·γ / "
+         "√(running_var + eps), without the batch terms of training mode", "eval_backward_batch_terms"),
     slip("weight.grad is Σ dout·x̂ (the normalised input), not Σ dout·x", "gamma_grad_from_x"),
+    slip("bias.grad is Σ dout over the batch, not its mean", "bias_grad_mean"),
     slip("backward forgets γ: dx̂ = dout·γ", "no_gamma_in_backward"),
     slip("each backward sets weight.grad and bias.grad afresh (=, not +=): the optimizer's zero_grad is not "
          "called between the grader's backward calls", "grad_accumulated"),
