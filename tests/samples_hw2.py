@@ -1013,7 +1013,7 @@ SAMPLES = [
       "SGD", [("SGD", "momentum never accumulates"), ("SGD", "momentum=0.9")], either={TRAINING}),
     S("sgd_grad_changed", "weight decay added to p.grad in place (d_p += wd·p)",
       [mine("SGD.step", ("d_p = d_p + self.weight_decay * p.data", "d_p += self.weight_decay * p.data"))],
-      "SGD", [("SGD", "must leave every .grad"), ("SGD", "changed or replaced")], either={TRAINING}),
+      "SGD", [("SGD", "step() must not change p.grad"), ("SGD", "changed or replaced")], either={TRAINING}),
     S("sgd_none_grad_as_zero", "a None grad taken as zeros: momentum and decay still move the parameter",
       [mine("SGD.step", ("""\
         if p.grad is None:
@@ -1084,7 +1084,7 @@ SAMPLES = [
       "Adam", [("Adam", "NoneType")], cause=False),  # the training has no None grads
     S("adam_grad_changed", "weight decay added to p.grad in place (grad += wd·p)",
       [mine("Adam.step", ("grad = grad + self.weight_decay * p.data", "grad += self.weight_decay * p.data"))],
-      "Adam", [("Adam", "must leave every .grad"), ("Adam", "changed or replaced")]),
+      "Adam", [("Adam", "step() must not change p.grad"), ("Adam", "changed or replaced")]),
     # ------------------------------------------------------------------ AdamW
     S("adamw_decay_coupled", "AdamW's decay added to the gradient (Adam's L2)",
       [mine("AdamW.step", ("p.data *= 1 - self.lr * self.weight_decay", "grad = grad + self.weight_decay * p.data"))],

@@ -6,6 +6,8 @@ catalogue (autograder/hw2/mistakes.py) reproduces every comparison, names it. Dr
 judged by its properties, the gradient check against the student's own forward.
 """
 
+import re
+
 import numpy as np
 import torch
 
@@ -41,18 +43,21 @@ def value(outcome: dict, key: str):
 
 
 def judge_expects(check: Check, outcome: dict) -> Verdict:
-    passed, failures, got = 0, [], {}
+    passed, failures, kinds, got = 0, [], [], {}
     for e in check.expects:
         t, why = value(outcome, e.key)
         if why:
             failures.append(f"{e.label}: {why}")
+            kinds.append(None)
             continue
         got[e.key] = t
         message = compare(t, e.expected, e.label, **e.tol)
         if message and e.accepted and t.shape == e.expected.shape:
             message = None if compare(t, e.accepted[0], e.label, **e.tol) is None else message
         if message:
-            failures.append(message)
+            kind, worded = _worded_change(check, e, t)
+            failures.append(worded or message)
+            kinds.append(kind)
         else:
             passed += 1
     if not failures:
@@ -60,9 +65,59 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
     shown = "\n".join(failures[:SHOWN_FAILURES]) + (f"\n... and {len(failures) - SHOWN_FAILURES} more"
                                                      if len(failures) > SHOWN_FAILURES else "")
     cause = likely_cause(check, got)
+    if cause is None and kinds[0] is not None and len(set(kinds)) == 1:  # every failure is one kind of change
+        cause = CHANGE_CAUSES[kinds[0]]
     return Verdict(passed / len(check.expects),
                    f"{passed} of {len(check.expects)} comparisons match.\n{shown}" +
                    (f"\n  Likely cause: {cause}" if cause else ""), likely_cause=cause)
+
+
+CHANGE_CAUSES = {
+    "input": "an input is changed in place: do not modify the inputs in place: work on a copy or use out-of-place "
+             "operations (x - mean, not x -= mean; x * mask, not x.mul_(mask))",
+    "grad": "step() must not change p.grad; read it only: compute the update into a new tensor (d_p = p.grad + "
+            "weight_decay·p), not in place (p.grad += ..., or d_p += ... where d_p is p.grad)",
+}
+CHANGE_KEY = re.compile(r"r(\d+)(grad_changed|changed)")
+
+
+def _worded_change(check: Check, e, t: torch.Tensor) -> tuple:
+    """(kind, message) for a failed record of changed inputs or .grad (CHANGE_CAUSES' kinds), else (None, None)."""
+    match = CHANGE_KEY.fullmatch(e.key)
+    if not match or t.dtype != torch.int64 or t.dim() != 2:
+        return None, None
+    run = check.job["runs"][int(match[1])]
+    if match[2] == "grad_changed":
+        return ("grad", _grads_changed(check.cls, run, t)) if t.shape == e.expected.shape else (None, None)
+    message = _inputs_changed(check, run, t) if t.shape[1] == 2 and len(t) else None
+    return ("input", message) if message else (None, None)
+
+
+def _grads_changed(cls: str, run: dict, t: torch.Tensor) -> str:
+    """The message for a step() that changed or replaced a .grad: where (step, parameter) and what to do."""
+    where = (t != 0).nonzero().tolist()
+    k, i = where[0]
+    settings = ", ".join(f"{k}={v}" for k, v in run["kwargs"].items())
+    return (f"{cls}({settings}): step() changed or replaced p.grad at {len(where)} of "
+            f"{t.numel()} (step, parameter) pairs, first at step {k + 1}, parameter {i}. step() must not change "
+            "p.grad; read it only.")
+
+
+def _inputs_changed(check: Check, run: dict, t: torch.Tensor):
+    """The message for a layer that changed its inputs: which call changed the input of which call (None for
+    calls the run does not have)."""
+    calls = run["calls"]
+    said = []
+    for c, c0 in t.tolist():
+        if not (0 <= c0 <= c < len(calls)) or len(calls[c0]) < 2:
+            return None
+        given = f"{calls[c0][0]} (call {c0 + 1})"
+        arg = "its input x" if calls[c0][0] == "forward" else "its dout"
+        said.append(f"{given} changed {arg}" if c == c0 else
+                    f"{calls[c][0]} (call {c + 1}) changed the input of {given}, a tensor it kept")
+    dtype = str(check.inputs[calls[0][1]].dtype).replace("torch.", "")
+    return (f"{check.cls}, {dtype} run: an input was changed in place: " + "; ".join(said) + ". Do not modify the inputs "
+            "in place: work on a copy or use out-of-place operations.")
 
 
 def likely_cause(check: Check, got: dict):
