@@ -1240,7 +1240,7 @@ SAMPLES = [
     S("dropout_backward_new_mask", "backward draws a new mask",
       [mine("Dropout.backward", ("return dout * self._mask",
                                  "return dout * (torch.rand_like(dout) >= self.p).to(dout.dtype) / (1 - self.p)"))],
-      "Dropout", [("Dropout", "new mask in backward"), ("Dropout", "the latest forward's mask")], either={TRAINING}),
+      "Dropout", [("Dropout", "backward draws a new mask"), ("Dropout", "the latest forward's mask")], either={TRAINING}),
     S("dropout_same_mask", "one mask drawn on the first forward and reused by every later one",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p\n",
                                 "if not hasattr(self, '_keep') or self._keep.shape != x.shape:\n"
@@ -1266,7 +1266,7 @@ SAMPLES = [
       "Dropout", [("Dropout", "in place"), ("Dropout", "changed an input")], either={TRAINING}),
     S("dropout_mask_float64", "the mask is float64 whatever the input: a float32 input gives float64",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.double() / (1 - self.p)"))],
-      {"Dropout", TRAINING}, [("Dropout", "float64"), ("Dropout", "expected a float32 tensor")]),
+      {"Dropout", TRAINING}, [("Dropout", "must have the input's dtype"), ("Dropout", "expected a float32 tensor")]),
     S("dropout_eval_keeps_stale_mask", "eval's forward keeps the training mask, and backward applies it",
       [mine("Dropout.forward", ("""\
         if not self.training or self.p == 0:

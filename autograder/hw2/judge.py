@@ -214,13 +214,17 @@ def judge_masks(check: Check, outcome: dict) -> Verdict:
 
 def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> list:
     if tuple(y.shape) != tuple(x.shape) or y.dtype != x.dtype:
+        cause = (f"\n  Likely cause: the output must have the input's dtype, not {str(y.dtype)[6:]}: make the mask in "
+                 "x's dtype (keep.to(x.dtype))" if tuple(y.shape) == tuple(x.shape) else "")
         return [f"{what}: expected a {str(x.dtype)[6:]} tensor of shape {tuple(x.shape)}, got {str(y.dtype)[6:]} "
-                f"{tuple(y.shape)}"]
+                f"{tuple(y.shape)}{cause}"]
     t = config.TOLERANCE[str(x.dtype)[6:]]
     dropped = y == 0
     if p >= 1.0:
+        nan = ("\n  Likely cause: with p = 1 every element is dropped, but x/(1 − p) divides by 0 (NaN): return "
+               "zeros when p = 1" if bool(y.isnan().any()) else "")
         return [] if bool(dropped.all()) else [f"{what}: with p = 1 every element is dropped (all zeros, and no "
-                                               "division by 1 − p = 0)"]
+                                               f"division by 1 − p = 0){nan}"]
     kept = torch.isclose(y, x / (1.0 - p), rtol=t["rtol"], atol=t["atol"])
     if not bool((dropped | kept).all()):
         bad = (~(dropped | kept)).nonzero()[0].tolist()
@@ -264,12 +268,24 @@ def judge_mask_backward(check: Check, outcome: dict) -> Verdict:
                 cause = "backward used the mask of the first forward: keep the latest one"
             elif tuple(outs[2].shape) == tuple(d.shape) and compare(outs[2], d, "", **t) is None:
                 cause = "backward returns dout unchanged: multiply it by the mask"
+            elif tuple(outs[2].shape) == tuple(d.shape) and _a_mask(outs[2] / d, run["kwargs"]["p"], t):
+                cause = ("backward draws a new mask: multiply dout by the mask the latest forward drew (keep it "
+                         "from forward)")
             causes.append(cause)
             problems.append(message + (f"\n  Likely cause: {cause}" if cause else ""))
     verdict = _properties(problems, len(check.job["runs"]))
     if len(set(causes)) == 1:  # one cause named by every failing run
         verdict.likely_cause = causes[0]
     return verdict
+
+
+def _a_mask(ratio: torch.Tensor, p: float, tol: dict) -> bool:
+    """Whether `ratio` (backward's dx / dout) is a mask of its own: every element 0 or 1/(1 − p), dropped at
+    about the rate p."""
+    dropped = ratio == 0
+    kept = torch.isclose(ratio, torch.full_like(ratio, 1.0 / (1.0 - p)), rtol=tol["rtol"], atol=tol["atol"])
+    low, high = binomial_bound(ratio.numel(), p, config.DROP_RATE_SIGMAS)
+    return bool((dropped | kept).all()) and low <= int(dropped.sum()) <= high
 
 
 def judge_eval(check: Check, outcome: dict) -> Verdict:
@@ -289,6 +305,22 @@ def judge_eval(check: Check, outcome: dict) -> Verdict:
                 problems.append(message + "\n  Likely cause: eval mode must return its input unchanged (no mask, "
                                           "no scaling): check self.training in forward and backward")
     return _properties(problems, len(check.job["runs"]))
+
+
+def _eval_crash_cause(check: Check, outcome: dict):
+    """The cause of an AttributeError in Dropout's backward in the eval check (where backward follows a forward
+    in eval mode, and in one run only forwards that are the identity), or None."""
+    error = (outcome.get("meta") or {}).get("error")
+    if check.part != "eval" or not isinstance(error, dict) or error.get("type") != "AttributeError":
+        return None
+    where = error.get("where") if isinstance(error.get("where"), dict) else {}
+    missing = re.fullmatch(r"'(\w+)' object has no attribute '(\w+)'", str(error.get("message")))
+    if where.get("function") != "backward" or not missing or missing[1] != check.cls:  # not the layer's own
+        return None
+    attr = missing[2]
+    return (f"backward in eval mode reads self.{attr}, which forward did not set: eval mode must return its input "
+            f"unchanged, in backward too: set self.{attr} in every forward (None where forward is the identity: "
+            "eval mode, p = 0), or check self.training in backward")
 
 
 def _properties(problems: list, runs: int) -> Verdict:
@@ -334,6 +366,10 @@ def judge_training(check: Check, outcome: dict) -> Verdict:
 def judge(check: Check, outcome: dict) -> Verdict:
     failure = failure_of_job(check, outcome)
     if failure:
+        cause = _eval_crash_cause(check, outcome)
+        if cause:
+            failure.output += f"\n  Likely cause: {cause}"
+            failure.likely_cause = cause
         return failure
     if check.part == "training":
         return judge_training(check, outcome)
