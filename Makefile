@@ -103,7 +103,7 @@ bench: venv
 	$(PY) bench/bench_grader.py
 	$(PY) bench/bench_sandbox.py
 	$(PY) bench/bench_batch.py
-	$(PY) bench/bench_shards.py
+	$(PY) bench/bench_shards.py --n 200
 
 # The worst case of one grading: every check slow to its limit, on half a core (about 8 minutes).
 bench-hostile: venv

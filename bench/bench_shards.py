@@ -1,6 +1,6 @@
 """A class graded as shards and merged, against one process pool: submissions per minute on the same cores.
 
-    make bench                                   (20 submissions, 4 shards, 2 cores)
+    make bench                                   (200 submissions, 4 shards, 2 cores: about 15 minutes)
     .venv/bin/python bench/bench_shards.py [--n 20] [--shards 4] [--cores 2]
 
 Copies examples/submissions/ round-robin until there are --n submissions, then grades them twice
