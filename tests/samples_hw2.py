@@ -1082,6 +1082,15 @@ SAMPLES = [
             continue
         """, ""))],
       "Adam", [("Adam", "NoneType")], cause=False),  # the training has no None grads
+    S("adam_none_grad_as_zero", "a None grad taken as zeros: m and v decay and t advances for it",
+      [mine("Adam.step", ("""\
+        if p.grad is None:
+            continue
+        grad = p.grad
+        """, """\
+        grad = p.grad if p.grad is not None else torch.zeros_like(p.data)
+        """))],
+      "Adam", [("Adam", "whose .grad is None"), ("Adam", "after step")], either={TRAINING}),
     S("adam_grad_changed", "weight decay added to p.grad in place (grad += wd·p)",
       [mine("Adam.step", ("grad = grad + self.weight_decay * p.data", "grad += self.weight_decay * p.data"))],
       "Adam", [("Adam", "step() must not change p.grad"), ("Adam", "changed or replaced")]),
