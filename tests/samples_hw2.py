@@ -1249,7 +1249,8 @@ SAMPLES = [
     S("dropout_backward_new_mask", "backward draws a new mask",
       [mine("Dropout.backward", ("return dout * self._mask",
                                  "return dout * (torch.rand_like(dout) >= self.p).to(dout.dtype) / (1 - self.p)"))],
-      "Dropout", [("Dropout", "backward draws a new mask"), ("Dropout", "the latest forward's mask")], either={TRAINING}),
+      "Dropout", [("Dropout", "backward draws a new mask"), ("Dropout", "the latest forward's mask")],
+      either={TRAINING}),
     S("dropout_same_mask", "one mask drawn on the first forward and reused by every later one",
       [mine("Dropout.forward", ("keep = torch.rand_like(x) >= self.p\n",
                                 "if not hasattr(self, '_keep') or self._keep.shape != x.shape:\n"

@@ -14,7 +14,7 @@ from autograder.assignment import load, names
 
 HERE = Path(__file__).resolve().parent
 AUTOGRADER = HERE.parent / "autograder"
-ENGINE = ("__main__", "assignment", "checks", "child", "grade", "limits", "outcome", "parsing", "policy",
+ENGINE = ("__main__", "assignment", "checks", "child", "grade", "inputs", "limits", "outcome", "parsing", "policy",
           "recorder", "results", "sandbox", "submission")
 TOOLS = tuple(name[:-3] for name in release.TOOLS)
 

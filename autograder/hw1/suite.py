@@ -12,7 +12,6 @@ Per class there are five checks (plus policy, judged from the source alone):
     large      forward and backward finite and right for inputs up to 1e4, float32 and float64
 """
 
-import zlib
 from dataclasses import dataclass, field
 
 import torch
@@ -23,6 +22,7 @@ import scratchnn_ref.train  # noqa: F401  (ref.train)
 
 from .. import limits
 from ..checks import central_difference, perturbations
+from ..inputs import Inputs
 from . import config
 
 F32, F64 = torch.float32, torch.float64
@@ -102,24 +102,13 @@ class Check:
         return self.part in ("forward", "backward")
 
 
-class Builder:
+class Builder(Inputs):
     """Collects a job's runs and input tensors, and evaluates the same runs on the reference."""
 
     def __init__(self, cls: str, seed_name: str):
+        super().__init__(seed_name, HIDDEN_SALT)
         self.cls = cls
-        self.runs, self.inputs = [], {}
-        self.gen = torch.Generator().manual_seed(zlib.crc32(seed_name.encode()) + HIDDEN_SALT)
-
-    def tensor(self, t: torch.Tensor) -> str:
-        name = f"t{len(self.inputs)}"
-        self.inputs[name] = t
-        return name
-
-    def randn(self, shape, dtype, scale=1.0) -> torch.Tensor:
-        return torch.randn(shape, generator=self.gen, dtype=F64).mul(scale).to(dtype)
-
-    def rand(self, shape, dtype, low=0.0, high=1.0) -> torch.Tensor:
-        return (torch.rand(shape, generator=self.gen, dtype=F64) * (high - low) + low).to(dtype)
+        self.runs = []
 
     def run(self, calls, kwargs=None, params=None, attrs=(), inputs_after=False, record=None) -> int:
         """Add a run: `calls` is [(method, [tensor names])]; returns its index."""

@@ -116,8 +116,8 @@ def _inputs_changed(check: Check, run: dict, t: torch.Tensor):
         said.append(f"{given} changed {arg}" if c == c0 else
                     f"{calls[c][0]} (call {c + 1}) changed the input of {given}, a tensor it kept")
     dtype = str(check.inputs[calls[0][1]].dtype).replace("torch.", "")
-    return (f"{check.cls}, {dtype} run: an input was changed in place: " + "; ".join(said) + ". Do not modify the inputs "
-            "in place: work on a copy or use out-of-place operations.")
+    return (f"{check.cls}, {dtype} run: an input was changed in place: " + "; ".join(said) +
+            ". Do not modify the inputs in place: work on a copy or use out-of-place operations.")
 
 
 def likely_cause(check: Check, got: dict):

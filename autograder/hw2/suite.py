@@ -13,12 +13,12 @@ the reference (scratchnn_ref/hw2), evaluated here in the grader's process.
     Dropout            masks, mask_backward and eval, judged by their properties; robust
 """
 
-import zlib
 from dataclasses import dataclass, field
 
 import torch
 
 from .. import limits
+from ..inputs import Inputs
 from . import config
 
 F32, F64 = torch.float32, torch.float64
@@ -112,22 +112,16 @@ class Check:
         return self.part in config.PAYING
 
 
-class Builder:
-    """The inputs of one check, from a generator seeded by its name."""
+class Builder(Inputs):
+    """The inputs of one check, from a generator seeded by its name; add_* draw a tensor and add it."""
 
     def __init__(self, seed_name: str):
-        self.inputs = {}
-        self.gen = torch.Generator().manual_seed(zlib.crc32(seed_name.encode()) + HIDDEN_SALT)
+        super().__init__(seed_name, HIDDEN_SALT)
 
-    def tensor(self, t: torch.Tensor) -> str:
-        name = f"t{len(self.inputs)}"
-        self.inputs[name] = t
-        return name
+    def add_randn(self, shape, dtype, scale=1.0) -> str:
+        return self.tensor(self.randn(shape, dtype, scale))
 
-    def randn(self, shape, dtype, scale=1.0) -> str:
-        return self.tensor(torch.randn(shape, generator=self.gen, dtype=F64).mul(scale).to(dtype))
-
-    def nonzero(self, shape, dtype) -> str:
+    def add_nonzero(self, shape, dtype) -> str:
         """Values of either sign with |v| in [0.5, 1.5]: a dropped element is told from a kept one."""
         size = torch.rand(shape, generator=self.gen, dtype=F64) + 0.5
         sign = torch.where(torch.rand(shape, generator=self.gen, dtype=F64) < 0.5, -1.0, 1.0)
@@ -151,8 +145,8 @@ def optimizer_runs(b: Builder, cls: str) -> list:
     """The runs of a trajectory check: fresh parameters and changing gradients for each."""
     runs = []
     for kwargs, dtype in RUNS[cls]:
-        params = [b.randn(shape, dtype) for shape in PARAM_SHAPES]
-        steps = [[None if (k, i) in NONE_GRADS else b.randn(shape, dtype, scale=1.0 + k)
+        params = [b.add_randn(shape, dtype) for shape in PARAM_SHAPES]
+        steps = [[None if (k, i) in NONE_GRADS else b.add_randn(shape, dtype, scale=1.0 + k)
                   for i, shape in enumerate(PARAM_SHAPES)] for k in range(STEPS)]
         runs.append({"kwargs": kwargs, "params": params, "steps": steps, "zero_grad": True})
     return runs
@@ -221,10 +215,10 @@ def optimizer_robust(cls: str) -> Check:
 
 # ------------------------------------------------------------------ BatchNorm1d
 def _bn_state(b: Builder, C: int, dtype) -> dict:
-    return {"weight": b.tensor((torch.rand(C, generator=b.gen, dtype=F64) * 1.5 + 0.5).to(dtype)),
-            "bias": b.randn((C,), dtype),
-            "running_mean": b.randn((C,), dtype, scale=0.3),
-            "running_var": b.tensor((torch.rand(C, generator=b.gen, dtype=F64) + 0.5).to(dtype))}
+    return {"weight": b.tensor(b.rand(C, dtype, 0.5, 2.0)),
+            "bias": b.add_randn((C,), dtype),
+            "running_mean": b.add_randn((C,), dtype, scale=0.3),
+            "running_var": b.tensor(b.rand(C, dtype, 0.5, 1.5))}
 
 
 def reference_layer(cls: str, run: dict, inputs: dict, seed: int = 0) -> list:
@@ -277,7 +271,7 @@ def batchnorm_values(part: str) -> Check:
     b = Builder(f"BatchNorm1d.{part}")
     runs, expects = [], []
     for (B, C), dtype in BN_CASES:
-        x, d = b.randn((B, C), dtype, scale=2.0), b.randn((B, C), dtype)
+        x, d = b.add_randn((B, C), dtype, scale=2.0), b.add_randn((B, C), dtype)
         calls = [["forward", x]] + ([["backward", d]] if part == "backward" else [])
         run = {"kwargs": {"num_features": C}, "set": _bn_state(b, C, dtype), "calls": calls, "attrs": BN_ATTRS}
         runs.append(run)
@@ -295,7 +289,7 @@ def batchnorm_gradcheck() -> Check:
     """dL/dx of backward against central differences of the student's forward (float64, training mode)."""
     b = Builder("BatchNorm1d.gradcheck")
     h = config.GRAD_STEP
-    x, d = torch.randn((5, 3), generator=b.gen, dtype=F64) * 2.0, b.randn((5, 3), F64)
+    x, d = b.randn((5, 3), F64, scale=2.0), b.add_randn((5, 3), F64)
     nx = b.tensor(x)
     calls = [["forward", nx], ["backward", d]]
     for j in range(x.numel()):
@@ -312,8 +306,8 @@ def batchnorm_running() -> Check:
     b = Builder("BatchNorm1d.running")
     runs, expects = [], []
     for (B, C), dtype in [((6, 4), F64), ((10, 3), F32)]:
-        xs = [b.randn((B, C), dtype, scale=1.0 + k) for k in range(4)]
-        d = b.randn((B, C), dtype)
+        xs = [b.add_randn((B, C), dtype, scale=1.0 + k) for k in range(4)]
+        d = b.add_randn((B, C), dtype)
         calls = [["forward", xs[0]], ["forward", xs[1]], ["forward", xs[2]], ["eval"], ["forward", xs[3]],
                  ["backward", d], ["train"], ["forward", xs[3]]]
         run = {"kwargs": {"num_features": C, "momentum": 0.3}, "set": _bn_state(b, C, dtype), "calls": calls,
@@ -333,9 +327,9 @@ def layer_robust(cls: str) -> Check:
     b = Builder(f"{cls}.robust")
     runs, expects = [], []
     for dtype in (F32, F64):
-        x1, x2 = (b.randn((6, 4), dtype, scale=2.0) if cls == "BatchNorm1d" else b.nonzero((6, 4), dtype)
+        x1, x2 = (b.add_randn((6, 4), dtype, scale=2.0) if cls == "BatchNorm1d" else b.add_nonzero((6, 4), dtype)
                   for _ in range(2))
-        d = b.randn((6, 4), dtype)
+        d = b.add_randn((6, 4), dtype)
         kwargs = {"num_features": 4} if cls == "BatchNorm1d" else {"p": 0.3}
         run = {"kwargs": kwargs, "calls": [["forward", x1], ["forward", x2], ["backward", d]], "attrs": []}
         if cls == "BatchNorm1d":
@@ -349,7 +343,7 @@ def layer_robust(cls: str) -> Check:
             want = reference_layer(cls, run, b.inputs)
             expects += _expect_calls(cls, r, run, want, b, {2: ["out"]},
                                      f"after two forwards (it must use the latest), {str(dtype)[6:]}")
-            d2 = b.randn((6, 4), dtype)
+            d2 = b.add_randn((6, 4), dtype)
             again = {"kwargs": kwargs, "set": run["set"], "calls": [["forward", x1], ["backward", d],
                                                                     ["forward", x2], ["backward", d2]],
                      "attrs": ["weight.grad", "bias.grad"]}
@@ -366,7 +360,7 @@ def dropout_masks() -> Check:
     b = Builder("Dropout.masks")
     runs = []
     for p, dtype in [(0.5, F32), (0.2, F64), (0.8, F32), (1.0, F32)]:  # not p = 0: the identity earns nothing
-        x = b.nonzero(DROPOUT_SHAPE, dtype)
+        x = b.add_nonzero(DROPOUT_SHAPE, dtype)
         runs.append({"kwargs": {"p": p}, "calls": [["forward", x], ["forward", x]], "attrs": []})
     return _layer_check("Dropout", "masks", "forward in training mode: zeros or x/(1 − p), the drop rate within "
                         f"{config.DROP_RATE_SIGMAS:g}σ of p, a new mask at every forward, p = 1", b, runs, [])
@@ -376,7 +370,7 @@ def dropout_backward() -> Check:
     b = Builder("Dropout.mask_backward")
     runs = []
     for p, dtype in [(0.5, F32), (0.3, F64)]:
-        x1, x2, d = b.nonzero((40, 30), dtype), b.nonzero((40, 30), dtype), b.randn((40, 30), dtype)
+        x1, x2, d = b.add_nonzero((40, 30), dtype), b.add_nonzero((40, 30), dtype), b.add_randn((40, 30), dtype)
         runs.append({"kwargs": {"p": p}, "calls": [["forward", x1], ["forward", x2], ["backward", d]], "attrs": []})
     return _layer_check("Dropout", "mask_backward", "backward: dout times the mask of the latest forward", b, runs, [])
 
@@ -385,7 +379,7 @@ def dropout_eval() -> Check:
     b = Builder("Dropout.eval")
     runs = []
     for p, dtype in [(0.5, F32), (0.9, F64), (0.0, F64)]:  # p = 0: the identity in training mode too
-        x, d = b.nonzero((30, 20), dtype), b.randn((30, 20), dtype)
+        x, d = b.add_nonzero((30, 20), dtype), b.add_randn((30, 20), dtype)
         runs.append({"kwargs": {"p": p}, "calls": [["forward", x], ["eval"], ["forward", x], ["backward", d]],
                      "attrs": []})
     return _layer_check("Dropout", "eval", "eval mode (and p = 0): forward and backward are the identity", b, runs, [])
