@@ -368,14 +368,8 @@ def wrap_functions(functions: dict) -> None:
     """Replace each torch function named in `functions` ("torch.dropout" -> (why, instead)) where torch
     holds it (its module, and torch._VF, PyTorch's alias of the same functions) by a wrapper that
     reports a student caller. Call it in the job's process, before the library snapshot (Patches)."""
-    import importlib
-
     for dotted, (why, instead) in functions.items():
-        owner_name, name = dotted.rsplit(".", 1)
-        try:
-            owner = importlib.import_module(owner_name)
-        except ImportError:
-            continue
+        owner, name = owner_of(dotted)
         original = getattr(owner, name, None)
         if original is None:
             continue
@@ -383,6 +377,16 @@ def wrap_functions(functions: dict) -> None:
         for module in (owner, sys.modules.get("torch._VF")):
             if module is not None and getattr(module, name, None) is original:
                 setattr(module, name, wrapper)
+
+
+def owner_of(dotted: str) -> tuple:
+    """(the object holding it, the attribute's name) for "torch.dropout" or "torch._C._nn.l1_loss"
+    (torch._C._nn is an attribute of torch._C, not an importable module); (None, name) if missing."""
+    path, name = dotted.rsplit(".", 1)
+    owner = sys.modules.get(path.split(".")[0])
+    for part in path.split(".")[1:]:
+        owner = getattr(owner, part, None)
+    return owner, name
 
 
 def _reporting(original, what: str, why: str, instead: str):

@@ -105,7 +105,7 @@ FORBIDDEN_LIBRARIES = {
 _DROPOUTS = ["torch.dropout", "torch.dropout_", "torch.feature_dropout", "torch.feature_dropout_",
              "torch.alpha_dropout", "torch.alpha_dropout_", "torch.feature_alpha_dropout",
              "torch.feature_alpha_dropout_"]
-FORBIDDEN_FUNCTIONS = dict.fromkeys(_DROPOUTS, FORBIDDEN_OPS["dropout"])
+FORBIDDEN_FUNCTIONS = {**_hw1.FORBIDDEN_FUNCTIONS, **dict.fromkeys(_DROPOUTS, FORBIDDEN_OPS["dropout"])}
 ALLOWED_IMPORTS = _hw1.ALLOWED_IMPORTS
 PACKAGE_IMPORTS = ("parameter",)  # `from .parameter import Parameter`: the given Parameter class
 # Assignment 1's (torch.nn and torch.optim included), and torch's own names of functions that are made
