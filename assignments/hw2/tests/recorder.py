@@ -336,10 +336,11 @@ def install_watchers() -> None:
 
     for name in SWITCHES:
         if hasattr(torch._C, name):
-            _replace_everywhere(getattr(torch._C, name), _watched(getattr(torch._C, name), "switch"))
+            _replace_everywhere(getattr(torch._C, name), _watched(getattr(torch._C, name), _report_switch))
     for name in ("start_new_thread", "start_joinable_thread"):
         if hasattr(_thread, name):
-            _replace_everywhere(getattr(_thread, name), _watched(getattr(_thread, name), "a thread"))
+            start = getattr(_thread, name)
+            _replace_everywhere(start, _watched(start, lambda: _report_spawn("a thread")))
     os.register_at_fork(before=lambda: _report_spawn("a new process"))
 
 
@@ -353,12 +354,10 @@ def _replace_everywhere(original, wrapper) -> None:
             setattr(module, k, wrapper)
 
 
-def _watched(original, what: str):
+def _watched(original, report):
+    """original, calling report() first (_report_switch looks two frames up: keep it called from here)."""
     def watched(*args, **kwargs):
-        if what == "switch":
-            _report_switch()
-        else:
-            _report_spawn(what)
+        report()
         return original(*args, **kwargs)
 
     return watched
@@ -373,7 +372,7 @@ def wrap_functions(functions: dict) -> None:
         original = getattr(owner, name, None)
         if original is None:
             continue
-        wrapper = _reporting(original, dotted, why, instead)
+        wrapper = _watched(original, lambda what=dotted, why=why, instead=instead: _report_call(what, why, instead))
         for module in (owner, sys.modules.get("torch._VF")):
             if module is not None and getattr(module, name, None) is original:
                 setattr(module, name, wrapper)
@@ -389,14 +388,10 @@ def owner_of(dotted: str) -> tuple:
     return owner, name
 
 
-def _reporting(original, what: str, why: str, instead: str):
-    def reporting(*args, **kwargs):
-        recorder, frame = _active_caller()
-        if frame is not None:
-            recorder._see(what, why, instead, frame=frame)
-        return original(*args, **kwargs)
-
-    return reporting
+def _report_call(what: str, why: str, instead: str) -> None:
+    recorder, frame = _active_caller()
+    if frame is not None:
+        recorder._see(what, why, instead, frame=frame)
 
 
 def _active_caller():
