@@ -1,6 +1,6 @@
-"""Fairness: correct code in many real-world styles scores full marks (tests/corpus/correct/).
+"""Fairness: correct code in many real-world styles scores full marks (tests/corpus/<assignment>/).
 
-Each variant is a folder with some of the three student files, ported from public code
+Each variant is a folder with some of an assignment's student files, ported from public code
 (tests/corpus/README.md says from where); the missing ones are the solution's. Every
 variant must score 100, and its policy tests must say why it passes. Graded a few at a
 time, with the real sandbox and limits.
@@ -13,19 +13,30 @@ from pathlib import Path
 import pytest
 
 from autograder import grade as grading
-from autograder.hw1 import config
+from autograder.assignment import load
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).resolve().parent / "corpus" / "correct"
-VARIANTS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
+CORPUS = Path(__file__).resolve().parent / "corpus"
+ASSIGNMENTS = ("hw1", "hw2")
+BROAD = {"hw1": 20, "hw2": 10}  # the fewest variants a corpus may have
 WORKERS = 3
 
 
-def build(variant: str, dest: Path) -> Path:
+def variants(name: str) -> list[str]:
+    folder = CORPUS / name
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+CASES = [pytest.param(a, v, id=f"{a}-{v}") for a in ASSIGNMENTS for v in variants(a)]
+
+
+def build(name: str, variant: str, dest: Path) -> Path:
+    """The variant's files, and the solution's for the student files it does not hold."""
+    a = load(name)
     dest.mkdir(parents=True)
-    for name in config.STUDENT_FILES:
-        own = CORPUS / variant / name
-        shutil.copy(own if own.is_file() else ROOT / "solutions" / "scratchnn" / name, dest / name)
+    for file in a.student_files:
+        own = CORPUS / name / variant / file
+        shutil.copy(own if own.is_file() else ROOT / a.layout.solutions / "scratchnn" / file, dest / file)
     return dest
 
 
@@ -33,23 +44,24 @@ def build(variant: str, dest: Path) -> Path:
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
 
-    def one(variant):
-        sub = build(variant, folder / variant)
-        with open(folder / f"{variant}.log", "w") as log:
-            return grading.grade(sub, log=log)
+    def one(name, variant):
+        sub = build(name, variant, folder / name / variant)
+        with open(folder / f"{name}-{variant}.log", "w") as log:
+            return grading.grade(sub, log=log, assignment=load(name))
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {v: pool.submit(one, v) for v in VARIANTS}
-        yield {v: f.result() for v, f in futures.items()}
+        futures = {(a, v): pool.submit(one, a, v) for a in ASSIGNMENTS for v in variants(a)}
+        yield {key: f.result() for key, f in futures.items()}
 
 
-def test_the_corpus_is_broad():
-    assert len(VARIANTS) >= 20
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_corpus_is_broad(name):
+    assert len(variants(name)) >= BROAD[name]
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_correct_code_in_any_style_scores_full_marks(graded, variant):
-    doc = graded[variant]
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_correct_code_in_any_style_scores_full_marks(graded, name, variant):
+    doc = graded[name, variant]
     lost = {t["name"]: t["output"] for t in doc["tests"] if t["score"] < t["max_score"]}
     assert doc["score"] == pytest.approx(100), lost
     for t in doc["tests"]:
