@@ -2,8 +2,9 @@
 
     python bench/bench_grader.py [--quick]
 
-Grades three submissions with the real command (`python -m autograder`): the
-instructor's solution, a buggy one (Linear's dW transposed) and a hostile one (an
+Grades four submissions with the real command (`python -m autograder`): the
+instructor's solution, a chatty one (the solution printing Linear's input in every forward,
+as debug prints left in do), a buggy one (Linear's dW transposed) and a hostile one (an
 endless loop in ReLU.forward). Each runs on all cores, pinned to one core, and on
 half a core (pinned beside a busy loop, as Gradescope's default 0.5 vCPU). Memory is
 the largest sum, over the grader and every process it started, of PSS (shared pages
@@ -31,6 +32,7 @@ def make_submissions(tmp: Path) -> dict[str, Path]:
     subs = {}
     for name, (file, old, new) in {
         "correct": (None, None, None),
+        "chatty (prints x)": ("linear.py", "        self._x = x\n", "        print(x)\n        self._x = x\n"),
         "buggy (dW transposed)": ("linear.py", "self.dW = self._x.T @ dout", "self.dW = (dout.T @ self._x).T.T"),
         "hostile (endless loop)": ("activations.py", "        self._y = x.clamp(min=0)\n",
                                    "        while True:\n            pass\n"),

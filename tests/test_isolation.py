@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grade, limits, submission
+from autograder import child, grade, limits, submission
 from autograder.hw1 import ASSIGNMENT as HW1
 from autograder.sandbox import Sandbox
 
@@ -207,3 +207,24 @@ def json_line(record) -> bytes:
     import json
 
     return json.dumps(record).encode()
+
+
+def test_printing_in_a_loop_is_kept_short_and_never_ends_the_job(box):
+    """Debug prints left in correct code: past TENSORS_SHOWN tensors a tensor prints as a one-line summary
+    (formatting costs PyTorch about a millisecond each), and past OUTPUT_CHARS the rest of the output is
+    dropped, so that neither time nor the file-size limit runs out. The values computed are untouched."""
+    code = ("import sys\nimport torch\n"
+            "x = torch.arange(64.0).reshape(8, 8)\n"
+            f"for i in range({child.TENSORS_SHOWN + 50}):\n    print(x)\n"
+            "print(f'{x!r}', x.sum())\n"
+            "for i in range(40000):\n    print('ab' * 50)\n    print('cd' * 50, file=sys.stderr)\n"
+            "assert float(x.sum()) == 2016.0\n")
+    out, _ = run_code(box, code, timeout=20.0)
+    assert out["meta"] == {"error": None, "violations": []}, out
+    log = (box.dir / "out" / (out["status"]["id"] + ".log")).read_text()
+    shown = child.TENSORS_SHOWN
+    assert log.count("tensor([[ 0.,  1.,") == shown
+    assert log.count(f"tensor(<shape [8, 8], float32: not printed, a check prints its first {shown} tensors>)") == 51
+    assert "tensor(<shape [], float32: not printed" in log  # x.sum(), the 252nd
+    assert len(log) <= 2 * child.OUTPUT_CHARS + 200
+    assert log.count("[the rest of this job's output was not kept]") == 2
