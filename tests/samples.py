@@ -67,14 +67,17 @@ class Sample:
 
 
 
-BUGS_IN_CI = 3  # `make test` grades the first 3 bugs of each set of groups lost; `make test-full` the whole table
+BUGS_IN_CI = 2  # `make test` grades the first 2 bugs of each set of groups lost; `make test-full` the whole table
 
 
-def graded_in_ci(table) -> set:
+def graded_in_ci(table, second_routes: dict = None) -> set:
     """The names of the rows CI grades: every row but a bug past the first BUGS_IN_CI (in table order, the
-    plainest mistakes first) that lose the same groups. Every class keeps bugs of its own in CI."""
+    plainest mistakes first) that lose the same groups, and the exploits in `second_routes` (name -> the row
+    CI grades for the same mechanism). Every class keeps bugs of its own in CI."""
     kept, bugs = set(), collections.Counter()
     for sample in table:
+        if sample.name in (second_routes or {}):
+            continue
         if sample.kind == "bug":
             bugs[sample.lost] += 1
             if bugs[sample.lost] > BUGS_IN_CI:

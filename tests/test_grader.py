@@ -39,13 +39,21 @@ TIME_PER_TEST = 4.0  # seconds; the samples' checks take a fraction of a second
 GROUPS = set(config.CLASSES) | {"Files", samples.SINE}
 EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
 UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
-# CI grades one unpoliced exploit per mechanism (results files, patches, exit, file access, the autograd
-# engine, torch.func, threads, the dispatcher switch, a private kernel, a method); `make test-full` all.
+# CI grades one unpoliced exploit per mechanism of the sandbox and the recorder (results files, patches, exit,
+# file access, the autograd engine, threads, the dispatcher switch); `make test-full` all. Each operator route
+# (a method, a private kernel, torch.func) is also proven at its line in tests/test_policy.py.
 UNPOLICED_IN_CI = {"atexit_results", "monkeypatch_compare", "os_exit_in_forward", "read_reference",
-                   "autograd_through_alias", "func_transforms_alias", "thread_hides_autograd", "recorder_paused",
-                   "private_c_nn_gelu", "sigmoid_method_and_expit"}
+                   "autograd_through_alias", "thread_hides_autograd", "recorder_paused"}
 BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
-IN_CI = samples.graded_in_ci(samples.SAMPLES)  # `make test` grades these rows; `make test-full` every row
+# Exploits CI leaves to `make test-full`: each a second route of a mechanism whose first route CI grades.
+SECOND_ROUTES = {"raise_system_exit": "sys_exit_at_import", "reference_via_torch_sys": "read_reference",
+                 "torch_sigmoid": "nn_functional", "autograd_obfuscated": "autograd_backward",
+                 "star_import_functional": "star_import_autograd", "helper_bound_expit": "helper_bound_sigmoid",
+                 "main_guard_else": "not_main_guard", "private_vf_logsumexp": "private_c_nn_gelu",
+                 "functional_through_tuple": "getattr_sigmoid", "autograd_engine_unnamed": "autograd_through_alias",
+                 "linear_planted_teleport": "linear_planted_weights", "monkeypatch_alias": "monkeypatch_compare",
+                 "monkeypatch_update_wrapper": "monkeypatch_compare"}
+IN_CI = samples.graded_in_ci(samples.SAMPLES, SECOND_ROUTES)  # `make test` grades these rows; `make test-full` all
 FULL_TOO = ["linear_db_axis1", "gelu_coefficient_typo", "mae_over_B"]  # bugs graded in full as well (one per file)
 AGAIN = "mae_over_B"  # partial marks: graded 20 times, the same every time
 GRADESCOPE_RESULTS = Path("/autograder/results/results.json")
@@ -257,12 +265,12 @@ def test_sample_loses_points_exactly_where_it_is_wrong(grades, sample):
         assert doc["score"] <= sample.score + 1e-3  # results.json rounds scores to 4 decimals
 
 
-@pytest.mark.parametrize("sample", EXPLOITS, ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", samples.as_params(EXPLOITS, IN_CI))
 def test_exploit_earns_exactly_its_honest_score(grades, sample):
     assert grades(sample.name)["score"] == pytest.approx(sample.score, abs=1e-3)
 
 
-@pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.policy], ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", samples.as_params([s for s in samples.SAMPLES if s.policy], IN_CI))
 def test_policy_message_names_the_call_and_its_line(grades, sample, tmp_path):
     cls, what, file, text = sample.policy
     line = line_of(samples.build(sample, tmp_path / "sub"), file, text)
@@ -342,6 +350,12 @@ def test_fast_grading_gives_the_full_grade(grades, name):
     assert [(t["name"], t["score"], t["output"]) for t in fast["tests"]] == \
         [(t["name"], t["score"], t["output"]) for t in full["tests"]]
     assert fast["score"] == full["score"] and 0 < full["score"] < 100
+
+
+def test_every_second_route_left_to_the_full_run_has_its_first_route_in_ci():
+    for second, first in SECOND_ROUTES.items():
+        assert samples.BY_NAME[second].kind == samples.BY_NAME[first].kind == "exploit"
+        assert first in IN_CI and second not in IN_CI
 
 
 def test_changed_classes_are_those_whose_code_differs():
