@@ -12,7 +12,11 @@
    time, and the peak memory of the grader and of its sandbox (their ru_maxrss).
 
 ratio = torch time / reference time, so > 1 means the reference is faster. Timing as in
-bench_reference.py: warm-up, calls timed in turns, the median of --repeats rounds.
+bench_reference.py: warm-up, calls timed in turns, the median of --repeats rounds. Every time is
+also given in "passes": one pass is `torch.add(a, b, out=c)` over tensors of the same shapes (two
+reads and a write of every element), timed in the same rounds. These steps are bound by memory
+traffic, so the passes say where the time goes: a fused kernel reads and writes each tensor once,
+a step of separate element-wise operators once per operator.
 """
 
 import argparse
@@ -71,17 +75,34 @@ def same_step(cls: str, width: int = 8, steps: int = 3) -> float:
     return max(float((p.data - q.detach()).abs().max()) for p, q in zip(mine, theirs, strict=True))
 
 
+def one_pass(shapes: list):
+    """The yardstick: c = a + b over tensors of these shapes, into preallocated results."""
+    triples = [(torch.randn(s), torch.randn(s), torch.empty(s)) for s in shapes]
+
+    def run():
+        for a, b, c in triples:
+            torch.add(a, b, out=c)
+
+    return run
+
+
+def timed(rounds: list, i: int) -> str:
+    """Column i's median in ms and in passes (the last column is the yardstick)."""
+    return f"{median_column(rounds, i) * 1e3:8.2f} ms {median_ratio(rounds, i, -1):4.1f} passes"
+
+
 def optimizer_rows(repeats: int, min_time: float) -> None:
     print("optimizer step, float32 (ratio = torch / reference; > 1: the reference is faster)")
     for size, width in WIDTHS.items():
         for cls in SETTINGS:
             ref_step, torch_step = optimizer_pair(cls, width, fused=False)
             _, fused_step = optimizer_pair(cls, width, fused=True)
+            yardstick = one_pass([(width, width), (width,)] * 3)
             with torch.no_grad():
-                rounds = time_in_turns([ref_step, torch_step, fused_step], repeats, min_time)
-            print(f"  {cls:5s} {size:>3s}: reference {median_column(rounds, 0) * 1e3:8.2f} ms   "
-                  f"torch foreach {median_column(rounds, 1) * 1e3:8.2f} ms (ratio {median_ratio(rounds, 1, 0):.2f})   "
-                  f"fused {median_column(rounds, 2) * 1e3:8.2f} ms (ratio {median_ratio(rounds, 2, 0):.2f})")
+                rounds = time_in_turns([ref_step, torch_step, fused_step, yardstick], repeats, min_time)
+            print(f"  {cls:5s} {size:>3s}: reference {timed(rounds, 0)}   "
+                  f"torch foreach {timed(rounds, 1)} (ratio {median_ratio(rounds, 1, 0):.2f})   "
+                  f"fused {timed(rounds, 2)} (ratio {median_ratio(rounds, 2, 0):.2f})")
 
 
 def batchnorm_row(repeats: int, min_time: float) -> None:
@@ -100,9 +121,9 @@ def batchnorm_row(repeats: int, min_time: float) -> None:
     def torchs():
         theirs(xt).backward(d)
 
-    rounds = time_in_turns([ours, torchs], repeats, min_time)
-    print(f"BatchNorm1d forward + backward at {(B, C)}: reference {median_column(rounds, 0) * 1e3:.2f} ms, "
-          f"torch.nn + autograd {median_column(rounds, 1) * 1e3:.2f} ms (ratio {median_ratio(rounds, 1, 0):.2f})")
+    rounds = time_in_turns([ours, torchs, one_pass([(B, C)])], repeats, min_time)
+    print(f"BatchNorm1d forward + backward at {(B, C)}: reference {timed(rounds, 0)}, "
+          f"torch.nn + autograd {timed(rounds, 1)} (ratio {median_ratio(rounds, 1, 0):.2f})")
 
 
 def grading_row() -> None:
