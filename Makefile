@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: sandbox-tools help venv generate student test test-full test-notebooks lint release grade-examples batch report-picture calibrate bench bench-hostile test-slurm compat clean nbgrader otter
+.PHONY: sandbox-tools help venv generate student test test-full test-notebooks lint release grade-examples batch report-picture calibrate bench bench-hostile test-slurm test-image compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
@@ -11,6 +11,7 @@ help:
 	@echo "make test-full       every test, the notebooks (nbgrader, Otter) and the full sample tables included"
 	@echo "make test-notebooks  the handout notebooks: nbclient, nbgrader and Otter builds"
 	@echo "make test-slurm      as root: a real single-node Slurm grades 40 submissions in 4 shards (several minutes)"
+	@echo "make test-image      build the grading image, run the Kubernetes Job's pods as containers of it (docker or podman)"
 	@echo "make generate        regenerate assignments/ and scratchnn_ref/ from solutions/"
 	@echo "make grade-examples  grade the bundled example submissions"
 	@echo "make batch SUBMISSIONS=dir [BATCH_OUT=build/batch]  grade a whole class, write grades.csv and report.html"
@@ -58,6 +59,14 @@ test-notebooks: venv $(VENV)/.notebooks
 # merges it, compares grades.csv with a one-machine run's, stops the daemons (cluster/slurm/test_slurm.sh).
 test-slurm: venv
 	PYTHON=$(PY) cluster/slurm/test_slurm.sh
+
+# Not part of `make test`: builds the grading image (cluster/Dockerfile) with docker or podman, runs the
+# Indexed Job's pods and the merge of cluster/k8s/ as containers of it, compares grades.csv with one
+# container's run (cluster/k8s/run_locally.py). CONTAINER, RUN_FLAGS and BUILD_FLAGS pass flags through.
+CONTAINER ?= $(shell command -v docker >/dev/null && echo docker || echo podman)
+test-image: release
+	$(CONTAINER) build $(BUILD_FLAGS) -f cluster/Dockerfile -t scratchnn-grader:latest .
+	CONTAINER="$(CONTAINER)" $(PY) cluster/k8s/run_locally.py
 
 # dist/autograder.zip for Gradescope and dist/student.zip for students, then a self-check
 # that grades the solution through the unpacked zip (the same way Gradescope runs it).

@@ -6,6 +6,7 @@ so that the sharding and merge logic runs in a second; the real grader under a r
 """
 
 import csv
+import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
@@ -158,3 +159,27 @@ def test_the_cluster_manifests_parse_and_the_scripts_pass_bash_n():
     for script in scripts:
         done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
         assert done.returncode == 0, f"{script.name}: {done.stderr}"
+
+
+def test_each_pod_of_the_indexed_job_grades_its_own_shard_and_the_merge_reads_the_same_volume(tmp_path):
+    """The pods' commands as cluster/k8s/run_locally.py (make test-image) starts them: pod I grades shard I+1."""
+    spec = importlib.util.spec_from_file_location("run_locally", ROOT / "cluster/k8s/run_locally.py")
+    run_locally = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_locally)
+    job, grade = run_locally.pod_of(ROOT / "cluster/k8s/grade-job.yaml")
+    _, merge = run_locally.pod_of(ROOT / "cluster/k8s/merge-job.yaml")
+    n = job["spec"]["completions"]
+    assert job["spec"]["parallelism"] == n and grade.env["SHARDS"] == str(n)
+    assert grade.image == merge.image and grade.mount == merge.mount and grade.workdir == merge.workdir
+    assert run_locally.docker_memory("3Gi") == "3g" and run_locally.docker_memory("512Mi") == "512m"
+    echo = tmp_path / "python"
+    echo.write_text('#!/bin/sh\necho "$@"\n')
+    echo.chmod(0o755)
+    python = merge.argv[0]
+    for index in range(n):
+        argv = [a.replace(python, str(echo)) for a in grade.argv]
+        done = subprocess.run(argv, env={**grade.env, "JOB_COMPLETION_INDEX": str(index)},
+                              capture_output=True, text=True, check=True)
+        said = done.stdout.split()
+        assert said[said.index("--shard") + 1] == f"{index + 1}/{n}"
+        assert said[said.index("--out") + 1] == merge.argv[merge.argv.index("--merge") + 1]
