@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: sandbox-tools help venv generate student test test-full test-notebooks lint release grade-examples batch report-picture calibrate bench bench-hostile test-slurm test-image compat clean nbgrader otter
+.PHONY: sandbox-tools help venv generate student test test-full test-notebooks lint release grade-examples batch report-picture calibrate bench bench-hostile test-slurm test-image gradescope-image compat clean nbgrader otter
 
 help:
 	@echo "make release         build dist/autograder.zip and dist/student.zip (fresh venv in $(VENV))"
@@ -12,6 +12,7 @@ help:
 	@echo "make test-notebooks  the handout notebooks: nbclient, nbgrader and Otter builds"
 	@echo "make test-slurm      as root: a real single-node Slurm grades 40 submissions in 4 shards (several minutes)"
 	@echo "make test-image      build the grading image, run the Kubernetes Job's pods as containers of it (docker or podman)"
+	@echo "make gradescope-image  grade the examples in that image under Gradescope's limits, through run_autograder"
 	@echo "make generate        regenerate assignments/ and scratchnn_ref/ from solutions/"
 	@echo "make grade-examples  grade the bundled example submissions"
 	@echo "make batch SUBMISSIONS=dir [BATCH_OUT=build/batch]  grade a whole class, write grades.csv and report.html"
@@ -67,6 +68,11 @@ CONTAINER ?= $(shell command -v docker >/dev/null && echo docker || echo podman)
 test-image: release
 	$(CONTAINER) build $(BUILD_FLAGS) -f cluster/Dockerfile -t scratchnn-grader:latest .
 	CONTAINER="$(CONTAINER)" $(PY) cluster/k8s/run_locally.py
+
+# Not part of `make test`: every example graded in that image by run_autograder, under Gradescope's
+# default limits (half a CPU, 768 MB, no network), against this checkout's scores (bench/gradescope_image.py).
+gradescope-image: venv
+	CONTAINER="$(CONTAINER)" $(PY) bench/gradescope_image.py
 
 # dist/autograder.zip for Gradescope and dist/student.zip for students, then a self-check
 # that grades the solution through the unpacked zip (the same way Gradescope runs it).
