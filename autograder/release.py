@@ -150,16 +150,16 @@ def selfcheck(autograder_zip: Path, submission: Path) -> dict:
 def check_release(a: Assignment, autograder_zip: Path) -> bool:
     """Grade the solution (full marks expected) and the stubs (0, no traceback) through run_autograder."""
     ok = True
-    for what, folder in (("solution", a.layout.solutions), ("stubs", a.layout.student)):
+    for what, folder in (("solution", a.layout.solutions), ("stub", a.layout.student)):
         with tempfile.TemporaryDirectory() as tmp:
             for name in a.student_files:
                 shutil.copy(ROOT / folder / "scratchnn" / name, Path(tmp) / name)
             doc = selfcheck(autograder_zip, Path(tmp))
         total = sum(t["max_score"] for t in doc["tests"])
-        print(f"self-check {a.name}: the {what} scores {doc['score']:g} / {total:g} through run_autograder")
+        print(f"self-check {a.name}: the {what} files score {doc['score']:g} / {total:g} through run_autograder")
         want = total if what == "solution" else 0
         if doc["score"] != want or "Traceback" in json.dumps(doc):
-            print(f"self-check FAILED: the {what} must score {want:g}, with no traceback", file=sys.stderr)
+            print(f"self-check FAILED: the {what} files must score {want:g}, with no traceback", file=sys.stderr)
             ok = False
     return ok
 
