@@ -78,28 +78,37 @@ class Watch:
             recorder.watch(self.recorder)
         recorder.autograd_off()
 
-    def calls(self):
+    def calls(self, blame=None):
+        """`with watch.calls():` around student calls; `blame`: (file, line, code) to charge what runs with no
+        frame of a student file on the stack (the kit's runners leave it None: their own code runs there too)."""
         import contextlib
 
-        return _Calls(self) if self.recorder else contextlib.nullcontext()
+        return _Calls(self, blame) if self.recorder else contextlib.nullcontext()
 
     def sightings(self) -> list:
         if not self.recorder:
             return []
-        self.patches.report_to(self.recorder)
+        try:
+            self.patches.report_to(self.recorder)
+        except Exception as exc:  # something student code put into a library breaks the check itself
+            self.recorder.report(f"a library was changed so that the grader could not check it "
+                                 f"({type(exc).__name__})", "changing a library (monkey-patching)",
+                                 "leave torch and Python's built-ins as they are")
         return [s.as_dict() for s in self.recorder.sightings]
 
 
 class _Calls:
-    def __init__(self, watch):
-        self.watch = watch
+    def __init__(self, watch, blame):
+        self.watch, self.blame = watch, blame
 
     def __enter__(self):
+        self.watch.recorder.blame = self.blame
         self.watch.recorder.__enter__()
 
     def __exit__(self, *exc):
         self.watch.recorder.check_intact(inside=True)
         self.watch.recorder.leave(*exc)
+        self.watch.recorder.blame = None
         return False
 
 
@@ -113,30 +122,36 @@ def run_ops(job, inputs, watch):
     with watch.calls():
         module = importlib.import_module("scratchnn." + job["module"])
     arrays, runs = {}, []
+    # Every call below is of the student's class alone: what runs with no frame of a student file (a
+    # method that is a torch built-in) is the class's own doing.
+    blame = (job["module"] + ".py", 0, f"a method of {job['cls']} that is not written in Python")
     for r, run in enumerate(job["runs"]):
         info = {"error": None}
         try:
-            cls = getattr(module, job["cls"], None)
+            with watch.calls(blame):
+                cls = getattr(module, job["cls"], None)  # a module's __getattr__ is student code
             if cls is None:
                 raise LookupError(f"{job['module']}.py has no class {job['cls']}")
-            with watch.calls():
+            with watch.calls(blame):  # setting and reading the student's attributes are calls too (a property)
                 obj = cls(**run.get("kwargs", {}))
-            for attr, key in run.get("params", {}).items():
-                setattr(obj, attr, inputs[key].clone())
+                for attr, key in run.get("params", {}).items():
+                    setattr(obj, attr, inputs[key].clone())
             given = []  # every tensor handed to the object in this run: (call, arg index, tensor, input name)
             info["changed"] = []  # [call that changed it, call it was given to, arg index]
             for c, (method, args) in enumerate(run["calls"]):
                 tensors = [inputs[a].clone() for a in args]
                 given += [(c, i, t, a) for i, (t, a) in enumerate(zip(tensors, args, strict=True))]
-                with watch.calls():
+                with watch.calls(blame):
                     value = getattr(obj, method)(*tensors)
                 for c0, i, t, a in given:  # the caller's tensors, after every call (a cached x changed later too)
                     if [c0, i] not in [ch[1:] for ch in info["changed"]] and not _same(t, inputs[a]):
                         info["changed"].append([c, c0, i])
                 if c in run.get("record", [c]):
                     record(arrays, info, f"r{r}c{c}", value)
-                    for attr in run.get("attrs", []):
-                        record(arrays, info, f"r{r}c{c}{attr}", getattr(obj, attr, None))
+                    with watch.calls(blame):
+                        attrs = [(attr, getattr(obj, attr, None)) for attr in run.get("attrs", [])]
+                    for attr, held in attrs:
+                        record(arrays, info, f"r{r}c{c}{attr}", held)
             if run.get("inputs_after"):  # every tensor given, as it is at the end of the run
                 for c0, i, t, _ in given:
                     record(arrays, info, f"r{r}c{c0}in{i}", t)
@@ -167,7 +182,7 @@ def run_kit(job, inputs, watch):
     wraps every student call in `with calls():` and returns the tensors to record."""
     import importlib
 
-    runner = importlib.import_module(job["runner"])
+    runner = watch.runner or importlib.import_module(job["runner"])
     arrays, info = {}, {}
     for key, value in runner.run(job, inputs, watch.calls).items():
         record(arrays, info, key, value)
@@ -215,14 +230,95 @@ def cap_printing(limit: int) -> None:
     tensor_str._str = _str
 
 
+TAMPERED = 3  # a job's exit status when student code changed the grader's own code: nothing is written
+
+
+class Guard:
+    """What student code could change to make this job lie: the kit's modules (the recorder, the runner,
+    this file) and the modules that write the results. Snapshotted before student code runs; the kit's
+    modules are taken out of sys.modules, so that no name leads to them.
+
+    Student code runs in this process, so a job's results are trusted only from a job that ended
+    by this file's own exit, status 0, after writing them itself (outcome.failure_of_job): a job
+    that wrote files of its own and then ended another way (a crash of the grader's checks, an
+    exit) has its files ignored, and exits are reported (`watch_exits`)."""
+
+    WRITERS = ("json", "json.encoder", "zipfile", "numpy.lib.format", "numpy.lib._npyio_impl", "os", "posix")
+
+    def __init__(self, job):
+        import importlib
+        import json.encoder  # noqa: F401  (the writers, loaded now so that they are in the snapshot)
+        import zipfile  # noqa: F401
+
+        import numpy.lib.format  # noqa: F401
+
+        self.runner = importlib.import_module(job["runner"]) if job.get("kind") == "kit" else None
+        kit = os.path.join(WORKDIR, "kit") + os.sep
+        modules = {name: m for name, m in list(sys.modules.items())
+                   if (getattr(m, "__file__", None) or "").startswith(kit) or name == "__main__"}
+        watched = {**modules, **{n: sys.modules[n] for n in self.WRITERS if n in sys.modules}}
+        self.before = {name: (m, dict(vars(m))) for name, m in watched.items()}
+        for name, m in modules.items():  # the kit's classes too (Recorder._add, Patches.changed, ...)
+            for key, value in vars(m).items():
+                if isinstance(value, type) and value.__module__ == m.__name__:
+                    self.before[f"{name}.{key}"] = (value, dict(vars(value)))
+        for name in modules:
+            if name != "__main__":
+                del sys.modules[name]
+
+    def changed(self, _vars=vars, _missing=object()) -> list:
+        """Dotted names rebound, added or removed since the snapshot. (Built-ins it uses are its defaults,
+        bound when this file was loaded: a change to builtins cannot reach this check.)"""
+        out = []
+        for name, (owner, before) in self.before.items():
+            now = _vars(owner)
+            for key in before.keys() | now.keys():
+                if now.get(key, _missing) is not before.get(key, _missing):
+                    out.append(name + "." + key)
+        return out
+
+
+def watch_exits(watch) -> None:
+    """Every way to end this process before it reports (os._exit, the exec family) reports a sighting and
+    raises SystemExit instead, so the job goes on to write its results (this file ends it by `_end`)."""
+    import posix
+
+    import recorder
+
+    job_pid = os.getpid()
+
+    def stopper(name, original):
+        def stop(*args, **kwargs):
+            if os.getpid() != job_pid:  # a process the job started (a sighting already) may end as it likes
+                return original(*args, **kwargs)
+            if watch.recorder:
+                watch.recorder.report(f"{name} was called", "ending or replacing the grader's process",
+                                      "return from the method instead")
+            raise SystemExit(f"{name} is not available here")
+        return stop
+
+    for name in ("_exit", "abort", "execv", "execve", "execl", "execle", "execlp", "execlpe", "execvp",
+                 "execvpe", "kill", "killpg"):
+        for module in (os, posix):
+            original = getattr(module, name, None)
+            if original is not None and not getattr(original, "_scratchnn_stop", False):
+                stop = stopper(f"os.{name}", original)
+                stop._scratchnn_stop = True
+                recorder.replace_everywhere(original, stop)
+
+
 def run_job(job):
-    """Run one job in this (forked) process and write its results."""
+    """Run one job in this (forked) process and write its results (nothing, and status TAMPERED, if the
+    student's code changed the grader's own code)."""
     import numpy as np
     import torch
 
     with np.load(os.path.join(WORKDIR, "in", job["id"] + ".npz"), allow_pickle=False) as data:
         inputs = {k: torch.from_numpy(data[k].copy()) for k in data.files}
     watch = Watch(job)
+    watch_exits(watch)
+    guard = Guard(job)
+    watch.runner = guard.runner
     meta = {"error": None}
     arrays = {}
     try:
@@ -231,11 +327,29 @@ def run_job(job):
         meta["error"] = None
     except BaseException as exc:  # import errors, SystemExit at import, ...
         meta["error"] = describe_error(exc)
+    if guard.changed():
+        _end(TAMPERED)
     meta["violations"] = watch.sightings()
-    out = os.path.join(WORKDIR, "out", job["id"])
+    write_results(os.path.join(WORKDIR, "out", job["id"]), arrays, meta)
+
+
+def write_results(out: str, arrays: dict, meta: dict, _unlink=os.unlink) -> None:
+    """out.npz and out.json, in place of whatever student code may have written there."""
+    import numpy as np
+
+    for suffix in (".npz", ".json"):
+        try:
+            _unlink(out + suffix)
+        except FileNotFoundError:
+            pass
     np.savez(out + ".npz", **arrays)
-    with open(out + ".json", "w") as f:
+    with open(out + ".json", "x") as f:
         json.dump(meta, f)
+
+
+def _end(code: int, _exit=os._exit) -> None:
+    """End this process now (the original os._exit, bound when this file was loaded: watch_exits replaces it)."""
+    _exit(code)
 
 
 def fork_job(job) -> dict:
@@ -267,7 +381,7 @@ def fork_job(job) -> dict:
         except BaseException:
             code = 1
         finally:
-            os._exit(code)
+            _end(code)
     deadline = start + job["timeout"]
     timed_out = False
     while True:

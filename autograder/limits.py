@@ -9,6 +9,7 @@ TIME_TOTAL = 420.0          # seconds for the whole grading; Gradescope stops at
 MIN_CHECK_SECONDS = 2.0     # a check that would get less of TIME_TOTAL than this is not run
 MEMORY_LIMIT_MB = 400       # data segment of the sandbox process (heap and anonymous maps)
 MAX_PROCESSES = 256         # per sandbox user (threads count too): bounds a fork bomb
+TAMPERED_EXIT = 3           # a job's exit status when student code changed the grader's own code (child.TAMPERED)
 SANDBOX_USER = "student"    # the unprivileged user student code runs as when the grader is root
 SANDBOX_USER_FALLBACK = "nobody"
 MAX_OUTPUT_CHARS = 4000     # per test, in results.json

@@ -41,13 +41,18 @@ def failure_of_job(check, outcome: dict):
     if status.get("timeout") is True:
         return Verdict(0.0, f"Did not finish within {check.time_limit:g} s: an endless loop, or far more work than "
                             "the O(·) cost in the docstring.")
-    problem = meta_problem(meta) if meta is not None else None
-    sig = _int(status, "signal")
-    if meta is None or (problem and sig):  # killed while writing its results counts as killed
+    sig, code = _int(status, "signal"), _int(status, "exit")
+    if code == limits.TAMPERED_EXIT:
+        return Verdict(0.0, "Your code changed the grader's own code (its operator recorder, its checks or the "
+                            "writing of results), so nothing this check saw can be trusted.")
+    # Only the job's own end (status 0, after it wrote its results) vouches for them: files found after a
+    # crash, a signal or an exit may be the student code's own.
+    if meta is None or sig or code != 0:
         hint = f" (out of memory? the limit is {limits.MEMORY_LIMIT_MB} MB)" if sig in (9, 24) else ""
-        how = f"was killed by signal {sig}{hint}" if sig else f"exited early (status {_int(status, 'exit')})"
+        how = f"was killed by signal {sig}{hint}" if sig else f"exited early (status {code})"
         return Verdict(0.0, f"The process running your code {how} before reporting any result. "
                             "Calls like exit() or os._exit() end it too.")
+    problem = meta_problem(meta)
     if problem:
         return Verdict(0.0, f"Your code's results could not be read ({text_of(problem, 200)}). Does your code write "
                             "to the grader's result files, or replace them?")

@@ -313,6 +313,8 @@ class Sandbox:
         if status_problem(status, job["id"]):
             self.stop()  # the child is stuck or dead: the next job starts a fresh one
             status = {"id": job["id"], "timeout": True, "lost": True}
+        if status.get("exit") == limits.TAMPERED_EXIT:  # whatever is in out/ is the student code's
+            return {"status": status, "meta": None, "arrays": {}, "sightings": [TAMPERING]}
         meta = self._read_json(job["id"])
         return {"status": status, "meta": meta, "arrays": self._read_npz(job["id"]),
                 "sightings": sightings_of(meta, self._read_bytes(job["id"] + ".seen", MAX_JSON_BYTES))}
@@ -368,6 +370,10 @@ class Sandbox:
         return data.decode("utf-8", "replace")[-limit:]
 
 
+# What a job that ended with limits.TAMPERED_EXIT did, as a sighting of the recorder (recorder.Sighting.as_dict)
+TAMPERING = {"what": "the grader's own code was changed", "why": "a way around the grader",
+             "instead": "leave the grader's modules (its recorder, its checks, its writing of results) alone",
+             "file": "", "line": 0, "code": ""}
 STATUS_FIELDS = {"timeout": (bool,), "wall": (int, float), "cpu": (int, float), "maxrss_kb": (int,),
                  "exit": (int, type(None)), "signal": (int, type(None))}  # as child.fork_job reports them
 

@@ -341,12 +341,12 @@ def test_the_messages_say_what_could_not_be_read(checks):
     from autograder.hw1 import judge
 
     forward = checks[0]
-    said = judge.judge(forward, {"status": {"id": "j"}, "meta": {"error": "boom"}, "arrays": {}}).output
+    said = judge.judge(forward, {"status": {"id": "j", "exit": 0}, "meta": {"error": "boom"}, "arrays": {}}).output
     assert said.startswith("Your code's results could not be read (its error is not a JSON object)")
     said = judge.judge(forward, {"status": {"id": "j", "signal": 9}, "meta": {"unreadable": "it is not valid JSON"},
                                  "arrays": {}}).output
     assert "was killed by signal 9" in said  # killed while writing its results: the kill is what counts
-    said = judge.judge(forward, {"status": {"id": "j"}, "meta": {"error": None, "runs": [{"error": "boom"}]},
+    said = judge.judge(forward, {"status": {"id": "j", "exit": 0}, "meta": {"error": None, "runs": [{"error": "boom"}]},
                                  "arrays": {}}).output
     assert "your code raised: boom" in said
     assert judge.error_text("Importing linear.py failed", "boom") == "Importing linear.py failed: boom"

@@ -47,11 +47,12 @@ def box(tmp_path):
 
 
 def run_code(box, code: str, timeout: float):
-    """Import scratchnn.linear in a job, then run `code` (with `linear` and `workdir` bound) at module level."""
+    """Import scratchnn.linear in a job, then run `code` (with `linear`, `workdir` and `job_id` bound) at module level."""
+    job_id = f"probe{time.monotonic_ns()}"
     (box.dir / "pkg" / "scratchnn" / "probe.py").write_text(
-        f"import os\nfrom scratchnn import linear\nworkdir = {str(box.dir)!r}\n{code}\n")
+        f"import os\nfrom scratchnn import linear\nworkdir = {str(box.dir)!r}\njob_id = {job_id!r}\n{code}\n")
     os.chmod(box.dir / "pkg" / "scratchnn" / "probe.py", 0o644)
-    job = {"kind": "import", "module": "probe", "id": f"probe{time.monotonic_ns()}", "timeout": timeout,
+    job = {"kind": "import", "module": "probe", "id": job_id, "timeout": timeout,
            "policy": grade.operator_rules(HW1)}
     start = time.monotonic()
     out = box.run(job, {})
@@ -228,3 +229,54 @@ def test_printing_in_a_loop_is_kept_short_and_never_ends_the_job(box):
     assert "tensor(<shape [], float32: not printed" in log  # x.sum(), the 252nd
     assert len(log) <= 2 * child.OUTPUT_CHARS + 200
     assert log.count("[the rest of this job's output was not kept]") == 2
+
+
+# ------------------------------------------------------------------ a job's report is the job's own
+FORGE = """
+import json
+import sys
+import numpy
+out = os.path.join(sys.argv[1], "out", job_id)  # the sandbox's own view of its folder
+numpy.savez(out + ".npz", forged=numpy.ones(3))
+with open(out + ".json", "w") as f:
+    json.dump({"error": None, "violations": [], "forged": True}, f)
+"""
+CHECK = type("Check", (), {"time_limit": 20.0})()
+
+
+def test_results_a_job_wrote_itself_before_ending_it_are_not_believed(box):
+    """Student code runs in the job's process and can write the job's result files: only the job's own
+    end vouches for them. An exit is turned into a sighting and the job reports as usual."""
+    out, _ = run_code(box, FORGE + "os._exit(0)\n", timeout=10.0)
+    assert out["meta"]["error"]["type"] == "SystemExit" and "forged" not in out["meta"]
+    assert "forged" not in out["arrays"]
+    assert ["os._exit was called"] == [s["what"] for s in out["sightings"]]
+    out, _ = run_code(box, FORGE + "os.execv('/bin/true', ['true'])\n", timeout=10.0)
+    assert "forged" not in out["meta"] and [s["what"] for s in out["sightings"]] == ["os.execv was called"]
+
+
+def test_a_change_to_torch_that_breaks_the_check_of_libraries_is_still_reported(box):
+    """A value whose attributes raise, put into torch, neither crashes the report nor hides itself."""
+    code = FORGE + "import torch\nclass Boom:\n    @property\n    def __code__(self):\n        raise ValueError\n" \
+                   "    __class__ = property(lambda self: 1 / 0)\nsetattr(torch, 'zz_boom', Boom())\n"
+    out, _ = run_code(box, code, timeout=10.0)
+    assert out["status"]["exit"] == 0 and "forged" not in out["meta"] and out["meta"]["error"] is None
+    assert [s["what"] for s in out["sightings"]] == ["torch.zz_boom was changed"]
+
+
+def test_a_job_whose_code_changes_the_grader_reports_nothing_but_that(box):
+    """The recorder, the kit's runners and this job's writers are snapshotted before student code runs
+    and out of sys.modules' reach; a change found after it ends the job with TAMPERED_EXIT, unwritten."""
+    from autograder.outcome import failure_of_job
+    from autograder.sandbox import TAMPERING
+
+    out, _ = run_code(box, "import sys\nassert 'recorder' not in sys.modules, sorted(sys.modules)\n", timeout=10.0)
+    assert out["meta"]["error"] is None, out["meta"]
+    silence = ("import torch\nfor mode in torch.utils._python_dispatch.TorchDispatchMode.__subclasses__():\n"
+               "    mode._add = lambda self, sighting: None\ntorch.sigmoid(torch.ones(2))\n")
+    out, _ = run_code(box, FORGE + silence, timeout=10.0)
+    assert out["status"]["exit"] == limits.TAMPERED_EXIT == child.TAMPERED
+    assert out["sightings"][0] == TAMPERING and out["meta"] is None
+    assert "changed the grader's own code" in failure_of_job(CHECK, out).output
+    out, _ = run_code(box, FORGE + "import json\njson.dumps = lambda *a, **k: '{}'\n", timeout=10.0)
+    assert out["status"]["exit"] == limits.TAMPERED_EXIT

@@ -161,6 +161,9 @@ class Recorder(TorchDispatchMode):
         self._verdicts = {}  # operator overload -> (why, instead) or None
         self._folders = _library_folders(rules.libraries)
         self._code_kinds = {}  # code object -> STUDENT, a library's name, or None
+        # (file, line, code) a sighting is charged to when no student frame is on the stack, during a
+        # call of the student's object (its method may be a built-in: `forward = staticmethod(torch.sigmoid)`)
+        self.blame = None
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -209,14 +212,17 @@ class Recorder(TorchDispatchMode):
 
     def _see(self, what: str, why: str, instead: str, frame=None) -> None:
         frame = frame or _student_frame(self.student_files)
-        if frame is None:
+        if frame is not None:
+            file, line, code = os.path.basename(frame.f_code.co_filename), frame.f_lineno, None
+        elif self.blame is not None:
+            file, line, code = self.blame
+        else:
             return  # the kit's own code
-        key = (what, frame.f_code.co_filename, frame.f_lineno)
+        key = (what, file, line)
         if key in self._seen or len(self.sightings) >= MAX_SIGHTINGS:
             return
         self._seen.add(key)
-        self._add(Sighting(what, why, instead, os.path.basename(frame.f_code.co_filename),
-                           frame.f_lineno, _line_of(frame)))
+        self._add(Sighting(what, why, instead, file, line, _line_of(frame) if code is None else code))
 
     def report(self, what: str, why: str, instead: str, file: str = "", line: int = 0, code: str = "") -> None:
         """A sighting found by a check outside the dispatcher (check_intact, Patches)."""
@@ -289,7 +295,7 @@ class Patches:
             now, before = vars(owner), self.before[name]
             for key in sorted(set(now) | set(before)):
                 old, new = before.get(key, _MISSING), now.get(key, _MISSING)
-                if old is not new and not _torchs_own(old, new):
+                if old is not new and not _torchs_own(f"{name}.{key}", old, new):
                     out.append(f"{name}.{key}")
         return out
 
@@ -302,15 +308,18 @@ class Patches:
         return not changed
 
 
-def _torchs_own(old, new) -> bool:
-    """A submodule torch added as it was imported, or a function rebound to torch's own wrapper of it."""
+def _torchs_own(dotted: str, old, new) -> bool:
+    """A submodule torch added as it was imported (the module of that name), or a function rebound to
+    torch's own wrapper of it. Judged from types and plain dictionaries only: no attribute of `new`
+    is read through its class, where student code could run (a property that raises)."""
     import types
 
-    if old is _MISSING and isinstance(new, types.ModuleType):
-        return True
-    code = getattr(new, "__code__", None)
-    return (getattr(new, "__wrapped__", None) is old and code is not None
-            and os.path.dirname(torch.__file__) in os.path.abspath(code.co_filename))
+    if old is _MISSING and issubclass(type(new), types.ModuleType):
+        return sys.modules.get(dotted) is new
+    if type(new) is not types.FunctionType:
+        return False
+    wrapped = new.__dict__.get("__wrapped__", _MISSING)
+    return wrapped is old and os.path.dirname(torch.__file__) in os.path.abspath(new.__code__.co_filename)
 
 
 # PyTorch's entry points that take a mode off the dispatcher or route around it (the Python helpers
@@ -336,15 +345,15 @@ def install_watchers() -> None:
 
     for name in SWITCHES:
         if hasattr(torch._C, name):
-            _replace_everywhere(getattr(torch._C, name), _watched(getattr(torch._C, name), _report_switch))
+            replace_everywhere(getattr(torch._C, name), _watched(getattr(torch._C, name), _report_switch))
     for name in ("start_new_thread", "start_joinable_thread"):
         if hasattr(_thread, name):
             start = getattr(_thread, name)
-            _replace_everywhere(start, _watched(start, lambda: _report_spawn("a thread")))
+            replace_everywhere(start, _watched(start, lambda: _report_spawn("a thread")))
     os.register_at_fork(before=lambda: _report_spawn("a new process"))
 
 
-def _replace_everywhere(original, wrapper) -> None:
+def replace_everywhere(original, wrapper) -> None:
     for module in list(sys.modules.values()):
         try:
             names = [k for k, v in vars(module).items() if v is original]
