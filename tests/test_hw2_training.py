@@ -16,7 +16,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from autograder.hw2 import calibrate, evaluate, training
+from autograder.hw2 import calibrate, evaluate, replay, training
 
 CAL = json.loads(calibrate.OUT.read_text(encoding="utf-8"))
 
@@ -219,3 +219,22 @@ def test_calibrated_variants_behaved_as_expected():
         assert v["as_expected"], v["variant"]
         if v["expect"] == "fail":
             assert v["passes"] == 0, v["variant"]
+
+
+# ---------------------------------------------------------------- the updates are the optimizer's rule
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw"])
+def test_the_reference_trains_by_its_rule_and_a_changed_update_is_found(name):
+    """The probes' record of a right optimizer replays exactly; one step that moves a weight by other than the
+    rule (weights written by step(), as a replay of weights fitted offline does) is named at that step."""
+    setting, seed = short(name, epochs=2), 3
+    inputs = {**evaluate.make_inputs(seed), **replay.probes(seed)}
+    with calibrate.as_scratchnn({}):
+        out = training.run(setting.job(seed), inputs, contextlib.nullcontext)
+    assert out["probe_grad_W0"].shape == (setting.steps(len(inputs["x_train"])), replay.PROBES)
+    assert replay.problem(setting, inputs, out) is None
+    put = {**out, "probe_after_W1": out["probe_after_W1"].clone()}
+    put["probe_after_W1"][5:] += 1e-3  # from step 6 on, W1 is 0.001 off what the rule made of it
+    assert replay.problem(setting, inputs, put).startswith("at step 6, W1[")
+    other = "SGD" if name != "sgd" else "Adam"
+    assert replay.problem(replace(setting, optimizer=other, kwargs={"lr": setting.kwargs["lr"]}), inputs, out)
+    assert "no record" in replay.problem(setting, inputs, {k: v for k, v in out.items() if "gamma0" not in k})

@@ -338,7 +338,8 @@ def judge_training(check: Check, outcome: dict) -> Verdict:
     """Measure the trained weights here, with the reference layers in eval mode: the training loss
     (research notes §4: test accuracy cannot tell a broken backward from a right one) and, for the
     student's information, the accuracies."""
-    from .evaluate import evaluate, split, weight_names
+    from . import replay
+    from .evaluate import SETTINGS, evaluate, split, weight_names
 
     graded = check.context["graded"]
     weights = {}
@@ -357,6 +358,12 @@ def judge_training(check: Check, outcome: dict) -> Verdict:
                f"training images: {loss} (must be at most {graded.threshold:g}; seed {graded.seed}). "
                f"Training accuracy {measured.train_accuracy:.3f}, test accuracy {measured.test_accuracy:.3f}.")
     if measured.passes(graded.threshold):
+        arrays = {key: t for key in outcome.get("arrays") or {} if key.startswith("probe_")
+                  for t, why in [value(outcome, key)] if not why}
+        untrained = replay.problem(SETTINGS[graded.setting], check.inputs, arrays)
+        if untrained:
+            return Verdict(0.0, "Failed: the weights were not trained by the optimizer's rule: " + untrained +
+                           ". " + summary)
         return Verdict(1.0, "Passed. " + summary)
     return Verdict(0.0, "Failed. " + summary + "\nA correct implementation gets well below the threshold at every "
                    "seed (autograder/hw2/CALIBRATION.md); the other checks of the optimizer, BatchNorm1d and Dropout "

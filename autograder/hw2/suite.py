@@ -390,7 +390,7 @@ def training_checks() -> list:
     """The given MLP trained on the digits with the student's optimizer, BatchNorm1d and Dropout, once per
     graded setting (autograder/hw2/evaluate.py, calibrated by calibrate.py). The sandbox trains
     (training.py); the grader measures the returned weights itself."""
-    from . import evaluate
+    from . import evaluate, replay
 
     out = []
     for graded in evaluate.GRADED.values():
@@ -398,8 +398,8 @@ def training_checks() -> list:
         job = {"kind": "kit", "runner": "hw2_training", **setting.job(graded.seed)}
         name = (f"Training (digits): the given MLP with your {setting.optimizer}, BatchNorm1d and Dropout "
                 f"fits the training images ({_kwargs_text(setting.kwargs)}, {setting.epochs} epochs)")
-        out.append(Check(name, setting.optimizer, "training", job, evaluate.make_inputs(graded.seed),
-                         context={"graded": graded}))
+        inputs = {**evaluate.make_inputs(graded.seed), **replay.probes(graded.seed)}
+        out.append(Check(name, setting.optimizer, "training", job, inputs, context={"graded": graded}))
     return out
 
 

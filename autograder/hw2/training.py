@@ -81,6 +81,9 @@ def run(job: dict, inputs: dict, calls) -> dict:
     with calls():
         opt = cls(params, **job["kwargs"])
 
+    # The probe coordinates of each parameter (replay.py): their gradient and value after every step.
+    probes = {name: inputs[f"probe_{name}"] for name, _ in named if f"probe_{name}" in inputs}
+    seen_grad, seen_after = {name: [] for name in probes}, {name: [] for name in probes}
     x, y = inputs["x_train"], inputs["y_train"]
     loss_fn = given.SoftmaxCELoss()
     order = torch.Generator().manual_seed(job["seed"] + 1)
@@ -105,12 +108,16 @@ def run(job: dict, inputs: dict, calls) -> dict:
             total += float(loss_fn.forward(logits, y[idx].clone()))
             _backward(layers, own_layers, loss_fn.backward(), calls, where)
             for name, p in named:
-                _check(p.grad, p.data.shape, f"{where}, the .grad of {_what(name)} after backward")
+                grad = _check(p.grad, p.data.shape, f"{where}, the .grad of {_what(name)} after backward")
+                if name in probes:
+                    seen_grad[name].append(grad.reshape(-1)[probes[name]].clone())
             with calls():
                 opt.step()
             for name, p in named:
-                _check(_data(p, Parameter, name, where), tuple(inputs[name].shape),
-                       f"{where}, {_what(name)} after optimizer.step()", diverged=True)
+                data = _check(_data(p, Parameter, name, where), tuple(inputs[name].shape),
+                              f"{where}, {_what(name)} after optimizer.step()", diverged=True)
+                if name in probes:
+                    seen_after[name].append(data.reshape(-1)[probes[name]].clone())
         epoch_loss[epoch] = total / n_batches
 
     out = {name: p.data.clone() for name, p in named}
@@ -121,6 +128,9 @@ def run(job: dict, inputs: dict, calls) -> dict:
             out[f"{stat}{k}"] = _check(value, tuple(inputs[f"{stat}{k}"].shape),
                                        f"after training, BatchNorm1d layer {k}'s {stat}").clone()
     out["epoch_loss"] = epoch_loss
+    for name in probes:
+        out[f"probe_grad_{name}"] = torch.stack(seen_grad[name])
+        out[f"probe_after_{name}"] = torch.stack(seen_after[name])
     return out
 
 
