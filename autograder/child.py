@@ -21,6 +21,7 @@ import resource
 import signal
 import sys
 import time
+import types
 
 WORKDIR = SITE = None
 REPLIES = None  # the zygote's answer pipe; closed in every job process
@@ -230,6 +231,7 @@ def cap_printing(limit: int) -> None:
     tensor_str._str = _str
 
 
+_MISSING = object()
 TAMPERED = 3  # a job's exit status when student code changed the grader's own code: nothing is written
 
 
@@ -265,8 +267,39 @@ class Guard:
         for name in modules:
             if name != "__main__":
                 del sys.modules[name]
+        self.student_files = set((job.get("policy") or {}).get("student_files", ()))
 
-    def changed(self, _vars=vars, _missing=object()) -> list:
+    def given_changed(self, _type=type, _vars=vars, _function=types.FunctionType) -> list:
+        """Methods of the given files' classes (scratchnn.model's Linear, scratchnn.mlp's MLP, ...) that are no
+        longer the given code: a function there must come from its own file. Imported during the job (they
+        import the student's files), these modules have no snapshot; where the code came from tells."""
+        out = []
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None) if _type(module) is types.ModuleType else None
+            if not name.startswith("scratchnn.") or not file or os.path.basename(file) in self.student_files:
+                continue
+            for key, value in list(_vars(module).items()):
+                if _type(value) is not type or value.__dict__.get("__module__") != name:
+                    continue
+                for attr, member in list(_vars(value).items()):
+                    if _type(member) in (staticmethod, classmethod):
+                        parts = [member.__func__]
+                    elif _type(member) is property:
+                        parts = [member.fget, member.fset, member.fdel]
+                    else:
+                        parts = [member]
+                    for part in parts:
+                        if _type(part) is not _function:
+                            continue
+                        origin = part.__code__.co_filename
+                        # from a student file, or from elsewhere and not on this module's behalf (a dataclass's
+                        # made-up methods come from "<string>" or dataclasses.py, with this module's name)
+                        if os.path.basename(origin) in self.student_files or (
+                                origin != file and part.__module__ != name):
+                            out.append(f"{name}.{key}.{attr}")
+        return out
+
+    def changed(self, _vars=vars, _missing=_MISSING) -> list:
         """Dotted names rebound, added or removed since the snapshot. (Built-ins it uses are its defaults,
         bound when this file was loaded: a change to builtins cannot reach this check.)"""
         out = []
@@ -327,7 +360,7 @@ def run_job(job):
         meta["error"] = None
     except BaseException as exc:  # import errors, SystemExit at import, ...
         meta["error"] = describe_error(exc)
-    if guard.changed():
+    if guard.changed() or guard.given_changed():
         _end(TAMPERED)
     meta["violations"] = watch.sightings()
     write_results(os.path.join(WORKDIR, "out", job["id"]), arrays, meta)

@@ -47,7 +47,7 @@ def box(tmp_path):
 
 
 def run_code(box, code: str, timeout: float):
-    """Import scratchnn.linear in a job, then run `code` (with `linear`, `workdir` and `job_id` bound) at module level."""
+    """Import scratchnn.linear in a job, then run `code` at module level (`linear`, `workdir`, `job_id` bound)."""
     job_id = f"probe{time.monotonic_ns()}"
     (box.dir / "pkg" / "scratchnn" / "probe.py").write_text(
         f"import os\nfrom scratchnn import linear\nworkdir = {str(box.dir)!r}\njob_id = {job_id!r}\n{code}\n")
@@ -279,4 +279,17 @@ def test_a_job_whose_code_changes_the_grader_reports_nothing_but_that(box):
     assert out["sightings"][0] == TAMPERING and out["meta"] is None
     assert "changed the grader's own code" in failure_of_job(CHECK, out).output
     out, _ = run_code(box, FORGE + "import json\njson.dumps = lambda *a, **k: '{}'\n", timeout=10.0)
+    assert out["status"]["exit"] == limits.TAMPERED_EXIT
+
+
+def test_a_job_whose_code_changes_a_given_class_ends_tampered(box):
+    """The given files' classes (here the probe's own, as the probe is not a student file) must keep their
+    file's code: a method from a student file ends the job as tampered. Their own methods, properties and
+    the made-up methods of a dataclass are theirs."""
+    given = ("import dataclasses\n@dataclasses.dataclass\nclass Given:\n    n: int = 0\n"
+             "    def f(self):\n        return 1\n    @property\n    def p(self):\n        return 2\n"
+             "Given.g = Given.f\n")
+    out, _ = run_code(box, given, timeout=10.0)
+    assert out["status"]["exit"] == 0 and out["meta"]["error"] is None, out
+    out, _ = run_code(box, given + "Given.f = linear._leave_the_group\n", timeout=10.0)
     assert out["status"]["exit"] == limits.TAMPERED_EXIT
