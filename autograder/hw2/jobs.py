@@ -74,14 +74,14 @@ def _attr(obj, dotted: str):
 def layer(cls, job, inputs, calls, Parameter) -> dict:
     import scratchnn.layers as layers
 
-    with calls():
+    with calls():  # reading and setting the student's attributes are calls too (a property)
         obj = getattr(layers, cls)(**job["kwargs"])
-    for attr, name in job.get("set", {}).items():
-        current = getattr(obj, attr, None)
-        if isinstance(current, Parameter):
-            current.data = inputs[name].clone()
-        else:
-            setattr(obj, attr, inputs[name].clone())
+        for attr, name in job.get("set", {}).items():
+            current = getattr(obj, attr, None)
+            if type(current) is Parameter:
+                current.data = inputs[name].clone()
+            else:
+                setattr(obj, attr, inputs[name].clone())
     out, given, changed = {}, [], []
     for c, (method, *names) in enumerate(job["calls"]):
         tensors = [inputs[n].clone() for n in names]
@@ -91,10 +91,11 @@ def layer(cls, job, inputs, calls, Parameter) -> dict:
         for c0, t, n in given:
             if [c0] not in [ch[1:] for ch in changed] and not _same(t, inputs[n]):
                 changed.append([c, c0])
-        if method in ("forward", "backward"):
-            out[f"c{c}"] = value
-        for attr in job.get("attrs", []):
-            value = _attr(obj, attr)
+        if method in ("forward", "backward"):  # as returned: a later call may change the tensor in place
+            out[f"c{c}"] = value.clone() if type(value) is torch.Tensor else value
+        with calls():
+            held = [(attr, _attr(obj, attr)) for attr in job.get("attrs", [])]
+        for attr, value in held:
             out[f"c{c}:{attr}"] = value.clone() if type(value) is torch.Tensor else value
     out["changed"] = torch.tensor(changed, dtype=torch.int64).reshape(-1, 2)
     return out
