@@ -17,6 +17,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .policy import in_fresh_thread
+
 MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 32  # folder levels below the submission that are searched
 MAX_ENTRIES = 50_000  # files and folders looked at in all (about 0.1 s of listing)
@@ -232,14 +234,28 @@ def find(submission: Path, student_files: tuple) -> dict[str, StudentFile]:
     return result
 
 
+MAX_SHOWN_LINE = 200  # characters of the offending line shown with a syntax error
+
+
 def _syntax_problem(sf: StudentFile):
-    try:
-        compile(sf.text, sf.name, "exec", dont_inherit=True)
+    """Why Python cannot compile the file, or None. Whatever the text, an exception of the compiler (a syntax
+    error, nesting deeper than its limits, a NUL byte...) becomes a message: the file is not graded."""
+    try:  # in a thread of its own: the same depth, so the same verdict, whoever calls (policy.in_fresh_thread)
+        in_fresh_thread(compile, sf.text, sf.name, "exec", 0, True)
     except SyntaxError as exc:
         line = (exc.text or "").rstrip("\n")
-        return (f"{sf.path} has a syntax error on line {exc.lineno}: {exc.msg}\n    {line}\n"
+        if len(line) > MAX_SHOWN_LINE:
+            line = line[:MAX_SHOWN_LINE] + " …"
+        where = f" on line {exc.lineno}" if exc.lineno else ""
+        return (f"{sf.path} has a syntax error{where}: {exc.msg}\n    {line}\n"
                 "Python cannot load the file, so none of its classes can be graded. "
                 "Run `pytest` locally to see it.")
-    except ValueError as exc:  # e.g. a NUL byte in the source
-        return f"{sf.path} cannot be compiled: {exc}"
+    except (RecursionError, MemoryError) as exc:
+        detail = f": {exc}" if str(exc) else ""
+        return (f"{sf.path} could not be compiled: it is nested too deeply for Python ({type(exc).__name__}"
+                f"{detail}), e.g. an expression with thousands of nested operators or brackets. Python cannot "
+                "load the file, so none of its classes can be graded. Split it into smaller expressions.")
+    except Exception as exc:  # noqa: BLE001  e.g. a NUL byte in the source (ValueError)
+        return (f"{sf.path} could not be compiled ({type(exc).__name__}: {str(exc)[:MAX_SHOWN_LINE]}). "
+                "Python cannot load the file, so none of its classes can be graded.")
     return None
