@@ -167,6 +167,7 @@ FORBIDDEN_NAMES = {
     "torch.load": "file access",
     "torch.save": "file access",
     "torch.from_file": "file access",
+    "torch.get_device_module": "hands back a module (torch.cpu, torch.cuda), which the scan cannot follow",
 }
 # Built-in names that reach outside the file (files, other modules, the interpreter), when the name
 # is the built-in one: a parameter or variable of that name is the student's own. getattr and delattr
