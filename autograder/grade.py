@@ -164,8 +164,15 @@ def policy_violations(a: Assignment, files: dict) -> dict:
     for name, sf in files.items():
         if sf.problem is None:
             classes = [c for c, f in a.classes.items() if f == name]
-            for cls, found in parsed(policy.scan, sf.text, classes, rules).items():
-                out[cls] = list(found)
+            try:
+                found = parsed(policy.scan, sf.text, classes, rules)
+            except Exception as exc:  # noqa: BLE001  a file the scan cannot read is that file's problem only
+                why = str(exc) if isinstance(exc, policy.ScanError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+                sf.problem = (f"{sf.path} could not be checked for the course policy: {why}. "
+                              "None of its classes can be graded.")
+                continue
+            for cls, violations in found.items():
+                out[cls] = list(violations)
     return out
 
 
