@@ -353,6 +353,64 @@ def test_the_messages_say_what_could_not_be_read(checks):
     assert judge.error_text("x", {"type": "E", "message": "m" * 10_000}).endswith("m [...]")
 
 
+# ---------------------------------------------------------------- student text Python or the scan cannot read
+DEEP_TEXTS = {  # what compile() raises for each: the file gets a message, never the grading a traceback
+    "5,000 nested minus signs (RecursionError)": ("_deep = " + "-" * 5000 + "1\n", "nested too deeply"),
+    "50,000 nested minus signs (MemoryError)": ("_deep = " + "-" * 50_000 + "1\n", "nested too deeply"),
+    "a sum of 100,000 terms (RecursionError)": ("_E = " + " + ".join(["1.0"] * 100_000) + "\n", "nested too deeply"),
+    "a NUL byte": ("x = 1\0\n", "null bytes"),
+    "a syntax error on a very long line": ("x = (" + "1 + " * 10_000 + "\n", "syntax error"),
+}
+
+
+@pytest.mark.parametrize("case", DEEP_TEXTS, ids=str)
+def test_a_file_python_cannot_compile_is_that_files_message(case, tmp_path):
+    """The red team's nested_expr: compile() raised RecursionError, and the whole grading failed."""
+    text, said = DEEP_TEXTS[case]
+    folder = solution(tmp_path / "sub")
+    (folder / "losses.py").write_text((SOLUTION / "losses.py").read_text() + text)
+    files = submission.find(folder, FILES)
+    assert files["linear.py"].problem is None and files["activations.py"].problem is None
+    problem = files["losses.py"].problem
+    assert problem.startswith("losses.py ") and said in problem and "none of its classes can be graded" in problem
+    assert len(problem) < 1000, problem
+
+
+def test_a_file_the_scan_cannot_read_is_that_files_problem_only(tmp_path, monkeypatch):
+    """Whatever the scan raises for one file, that file is not graded, with the scan's words, and the others are."""
+    from autograder import grade, policy
+
+    files = submission.find(solution(tmp_path / "sub"), FILES)
+    real = policy.scan
+
+    def scan(source, classes, rules):
+        if "class MSELoss" in source:
+            raise policy.ScanError("it is nested too deeply for Python (RecursionError)")
+        if "class Linear" in source:
+            raise RuntimeError("a bug of the scan")
+        return real(source, classes, rules)
+
+    monkeypatch.setattr(policy, "scan", scan)
+    violations = grade.policy_violations(HW1, files)
+    assert files["activations.py"].problem is None and violations["Sigmoid"] == []
+    assert "could not be checked for the course policy: it is nested too deeply" in files["losses.py"].problem
+    assert "RuntimeError: a bug of the scan" in files["linear.py"].problem
+    assert "MSELoss" not in violations and "Linear" not in violations
+
+
+def test_correct_code_with_long_expressions_is_scanned(tmp_path):
+    """The red team's long_sum_scan: a 600-term sum at module level, which Python compiles and imports."""
+    from autograder import grade
+
+    folder = solution(tmp_path / "sub")
+    text = (SOLUTION / "activations.py").read_text()
+    (folder / "activations.py").write_text(text + "\n_E = " + " + ".join(["1.0"] * 600) + "\n"
+                                           + "_F = " + " + ".join(["0.0"] * 2900) + "\n")
+    files = submission.find(folder, FILES)
+    assert not any(sf.problem for sf in files.values())
+    assert not any(grade.policy_violations(HW1, files).values())
+
+
 # ---------------------------------------------------------------- grading for real (two gradings)
 def files_output(doc: dict) -> str:
     return next(t["output"] for t in doc["tests"] if t["name"].startswith("Files"))

@@ -64,7 +64,7 @@ ESCAPES = {
     "the built-in open": ("return open('/etc/passwd').read()", "", "line 6: open"),
     "a closure over the built-in": ("return (lambda: getattr)()(torch, 'sigmoid')(x)", "", "getattr"),
     "getattr of a computed name": ("return getattr(torch, 'sig' + 'moid')(x)", "", "getattr"),
-    "getattr of a private name": ("return getattr(torch, '_C')", "", "getattr(..., '_C')"),
+    "getattr of a private name": ("return getattr(torch, '_C')", "", "getattr(torch, '_C')"),
     "string annotation run as code": ("return 0", "def f(x: \"__import__('os')\"): pass", "__import__"),
     "dunder in a string annotation": ("return 0", "def f(x: '__builtins__'): pass", "__builtins__"),
     "torch.nn in a string annotation": ("return 0", "def f(x: 'torch.nn.Module'): pass", "torch.nn.Module"),
@@ -75,6 +75,35 @@ ESCAPES = {
                            "logging.config"),
     "patching torch": ("return x", "torch.allclose = lambda *a, **k: True", "monkey-patching"),
     "patching through an alias": ("return x", "t = torch\nt.tanh = lambda v: v", "monkey-patching"),
+    "patching through setattr": ("return x", "setattr(torch, 'tanh', abs)", "setattr(torch, ...) (changing"),
+    # a module used as a value, which the scan cannot follow, is reported where it is used so
+    "a module in a list": ("return [torch][0].exp(x)", "", "line 6: torch (a module used as a value"),
+    "a module returned": ("return _m().exp(x)", "def _m():\n    return torch", "line 3: torch (a module used"),
+    "a module as a default": ("return x", "def _f(m=torch):\n    return m", "torch (a module used as a value"),
+    "a module in a lambda": ("return (lambda: torch)().exp(x)", "", "torch (a module used as a value"),
+    "a module by walrus": ("return (m := torch).exp(x)", "", "torch (a module used as a value"),
+    "a module as a class attribute": ("return _K.t.exp(x)", "class _K:\n    t = torch", "torch (a module used"),
+    "a module imported in a class": ("return _K.math.pi", "class _K:\n    import math", "math (a module used"),
+    "a submodule as a value": ("return x", "_f = print(torch.linalg)", "torch.linalg (a module used as a value"),
+    "a module passed as self": ("return Sigmoid.helper(torch, x)", "", "torch (a module used as a value"),
+    "logging's handlers through a list": ("return [logging][0].handlers", "import logging", ".handlers (threads"),
+    "a module by a failed lookup": ("return x", "try:\n    torch.no_such_thing\nexcept AttributeError as e:\n"
+                                                "    F = e.obj.nn.functional", "torch has no attribute no_such_thing"),
+    "the failed lookup of getattr": ("return getattr(torch, 'no_such')", "", "torch has no attribute no_such"),
+    "a module handed back by torch": ("return torch.get_device_module('cpu').torch.nn", "", "get_device_module"),
+    "a module inside a torch module": ("return torch.storage.io.open('/etc/passwd').read()", "",
+                                       "torch.storage.io.open (that is io)"),
+    "importlib inside torch.cuda": ("return torch.cuda.importlib.import_module('os')", "", "that is importlib"),
+    "a long path around the scan": ("return torch" + ".functional.torch" * 20 + ".nn", "", "more than 32 names"),
+    # frames and code objects on any object, the student's own included (a method takes any first argument)
+    "a frame through self": ("return self.gi_frame.f_builtins", "", ".gi_frame"),
+    "text run through self": ("return self._evaluate({}, {}, frozenset())", "", "._evaluate (runs text"),
+    # a private name is free only on the student's own objects
+    "private on a parameter": ("return x._C", "", "._C (private"),
+    "private on a library's result": ("return torch.ones(1)._make_subclass", "", "._make_subclass (private"),
+    "private on a name the file assigns elsewhere": ("return x._base", "class _K:\n    _base = None",
+                                                     "._base (private"),
+    "private through getattr": ("return getattr(x, '_version')", "", "getattr(..., '_version') (private"),
 }
 
 
@@ -127,9 +156,132 @@ def test_only_the_main_block_is_dead_code():
     ("return getattr(self, 'cache', x)", ""),
     ("return x", "def add_to_class(Class):\n    def wrapper(obj):\n        setattr(Class, obj.__name__, obj)\n"
                  "    return wrapper"),
+    # attributes of the student's own values that share a name with a part of torch or logging
+    ("return x", "import logging\n_log = logging.getLogger(__name__)\nif not _log.handlers:\n"
+                 "    _log.addHandler(logging.NullHandler())"),
+    ("self.config = {'a': 1}; self.nn = 3; return self.nn * self.config['a'] * x", ""),
+    ("return x", "def helper(cfg, model, obj, logger):\n    return cfg.save, model.load(), obj.func, logger.config"),
+    ("return self.compile(x) + self.autograd + self.sys + self.os", ""),
+    ("return x", "from typing import NamedTuple\nclass State(NamedTuple):\n    load: int\n    save: int\n"
+                 "s = State(1, 2)\nprint(s.load + s.save)"),
+    # private names of the student's own objects
+    ("self._cache = x; return self._cache + getattr(self, '_cache', x) + type(self)._n + self.__class__._n", ""),
+    ("return super()._helper(x)", ""),
+    ("self.tanh = Tanh(); return self.tanh._forward(x)", "class Tanh:\n    def _forward(self, x):\n"
+                                                         "        return x"),
+    ("layer = Tanh(); return layer._forward(x) + Tanh._forward(layer, x)", "class Tanh:\n    def _forward(self, x):\n"
+                                                                            "        return x"),
+    ("return x", "def _helper(self, x):\n    return self._s * x\nclass _K:\n    @classmethod\n"
+                 "    def make(cls):\n        return cls._registry\n    def f(me):\n        return me._x"),
+    # torch and math used by name, with aliases and an attribute that exists
+    ("t = torch; la = t.linalg; return la.vector_norm(x) + math.pi.real + getattr(torch, 'exp')(x)", "import math"),
+    ("return x if hasattr(torch, 'no_such_thing') else getattr(torch, 'no_such_thing', torch.exp)(x)", ""),
 ])
 def test_ordinary_code_is_not_flagged(body, header):
     assert scan_sigmoid(body, header) == []
+
+
+def test_a_module_passed_around_exposes_every_objects_names_to_the_scan():
+    """While a module is a value anywhere in the file (here stored on an object by one class), the names that
+    reach forbidden modules count on any object not provably the student's, in every class."""
+    source = "\n".join([
+        "import torch",
+        "class Sigmoid:",
+        "    def __init__(self):",
+        "        self.t = torch",
+        "    def forward(self, x): return x",
+        "class Tanh:",
+        "    def forward(self, x, other=None):",
+        "        self.nn = 3",
+        "        return other.t.functional.F.linear(x, x) + self.nn",
+    ])
+    found = {cls: [str(v) for v in vs] for cls, vs in policy.scan(source, ["Sigmoid", "Tanh"], RULES).items()}
+    assert found["Sigmoid"] == ["line 4: torch (" + policy.ESCAPED + ")"]
+    assert found["Tanh"] == ["line 9: .F (ready-made layers and functions (torch.nn, torch.nn.functional); torch is "
+                             "used as a value on line 4, so this object could be it)"], found
+
+
+def test_an_own_attribute_name_is_no_cover_for_a_library():
+    """The red team's own_attr_recorder_off: class attributes named sys, nn and _add made those names free on
+    every object; now only the student's own objects have them."""
+    source = "\n".join([
+        "import torch",
+        "class _Own:",
+        "    sys = None",
+        "    nn = None",
+        "    _add = None",
+        "_rec = [torch][0].sys.modules['recorder']",
+        "_rec.Recorder._add = lambda self, sighting: None",
+        "F = [torch][0].nn.functional",
+        "class Sigmoid:",
+        "    def forward(self, x):",
+        "        return F.linear(x, x)",
+    ])
+    found = [str(v) for v in policy.scan(source, ["Sigmoid"], RULES)["Sigmoid"]]
+    for named in ("line 6: .sys (", "line 6: torch (a module used", "line 7: ._add (private",
+                  "line 8: .nn (", "line 8: torch (a module used"):
+        assert any(v.startswith(named) for v in found), (named, found)
+
+
+# ------------------------------------------------------------------ the scan: any tree Python compiles
+def _deepest(make, compiles) -> int:
+    """The largest n for which make(n) compiles (as the grader checks it: submission._syntax_problem)."""
+    lo, hi = 100, 8000
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if compiles(make(mid)) else (lo, mid - 1)
+    return lo
+
+
+DEEP = {
+    "a sum of 600 terms": "_E = " + " + ".join(["1.0"] * 600),
+    "a sum of 2,900 terms": "_E = " + " + ".join(["0.5"] * 2900),
+    "2,900 nested minus signs": "_E = " + "-" * 2900 + "1",
+    "a chain of 2,900 attributes": "_E = (1.0)" + ".real" * 2900,
+    "2,900 nested lambdas": "_E = " + "lambda: " * 2900 + "1",
+    "2,900 conditional expressions": "_E = " + "1 if _E else " * 2900 + "1",
+    "a chain of 2,900 private attributes of self": "def _f(self):\n    return self" + "._x" * 2900,
+    "3,000 helpers, each calling the next": "\n".join(f"def _h{i}(x):\n    return _h{i + 1}(x)" for i in range(3000))
+                                            + "\ndef _h3000(x):\n    return x",
+}
+
+
+@pytest.mark.parametrize("case", DEEP, ids=str)
+def test_any_tree_python_compiles_is_scanned(case):
+    """The red team's long_sum_scan: correct code with a long expression crashed the recursive scan."""
+    assert scan_sigmoid("return _h0(x) if False else x", header=DEEP[case]) == []
+
+
+def test_a_violation_deep_inside_is_found_and_carried_through_helpers():
+    deep_sum = "_E = " + " + ".join(["1.0"] * 2900) + " + torch.nn.functional.relu(torch.ones(1)).sum()"
+    found = scan_sigmoid("return _h0(x)", header=deep_sum + "\n" + DEEP["3,000 helpers, each calling the next"]
+                         .replace("return x", "return torch.autograd.grad(x, x)"))
+    assert [v.split(" (")[0] for v in found] == ["line 2: torch.nn.functional.relu",
+                                                 "line 6004: torch.autograd.grad"], found
+
+
+@pytest.mark.parametrize("make", [lambda n: "_E = " + "-" * n + "1", lambda n: "_E = " + " + ".join(["1"] * n),
+                                  lambda n: "_E = " + "lambda: " * n + "1"], ids=["minus", "sum", "lambda"])
+def test_the_deepest_file_that_compiles_is_scanned(make):
+    """At the very edge of Python's limit (the grader's compile check at its depth, the scan at its own)."""
+    from autograder import submission
+
+    def compiles(line):
+        return submission._syntax_problem(submission.StudentFile("activations.py", "import torch\n" + line)) is None
+
+    n = _deepest(make, compiles)  # about 2,980 at the depth of a grading, less under pytest
+    assert 2800 < n < 8000
+    assert scan_sigmoid("return x", header=make(n)) == []
+
+
+def test_a_file_too_deep_for_python_is_a_message_never_a_crash():
+    """What Python cannot compile the scan cannot read either: ScanError, with words for the student; a string
+    annotation too deep to parse is no code (typing could not evaluate it either)."""
+    with pytest.raises(policy.ScanError, match="nested too deeply"):
+        policy.scan("import torch\n_deep = " + "-" * 5000 + "1\n", ["Sigmoid"], RULES)
+    with pytest.raises(policy.ScanError, match="nested too deeply"):
+        policy.scan("_deep = " + "-" * 50_000 + "1\n", ["Sigmoid"], RULES)
+    assert scan_sigmoid("return x", header="def f(x: '" + "-" * 50_000 + "1'): pass") == []
 
 
 def test_a_parameter_named_input_or_eval_is_the_students():
@@ -398,6 +550,14 @@ def l1_private(x):
     return torch._C._nn.l1_loss(x, x)
 
 
+def rms(x):
+    return torch.rms_norm(x, (x.shape[-1],))
+
+
+def update_stats(x):
+    return torch.batch_norm_update_stats(x, x.new_zeros(x.shape[1]), x.new_ones(x.shape[1]), 0.1)[0]
+
+
 def written_out(x):
     keep = torch.rand_like(x) >= 0.5
     noise = torch.empty_like(x).bernoulli_(0.5)
@@ -435,13 +595,15 @@ def student_hw2(tmp_path_factory):
     ("imported_early", "torch.feature_dropout", "_fd(x[:, :, None]"),
     ("kl", "torch.kl_div", "torch.kl_div(x, x)"),
     ("l1_private", "torch._C._nn.l1_loss", "torch._C._nn.l1_loss(x, x)"),
+    ("rms", "torch.rms_norm", "torch.rms_norm(x"),
+    ("update_stats", "aten.batch_norm_update_stats", "torch.batch_norm_update_stats(x"),
 ])
 def test_library_code_and_composite_functions_are_seen_at_the_students_line(student_hw2, name, what, at):
     sightings = seen(student_hw2, name, HW2)
     assert what in [s.what for s in sightings], sightings
     s = next(s for s in sightings if s.what == what)
     assert (s.file, at in s.code) == ("optim.py", True), s
-    assert f"line {s.line}: {what} (" in s.message()
+    assert f"line {s.line}: {what}{' ran' if what.startswith('aten.') else ''} (" in s.message()
 
 
 # Forbidden operators that PyTorch runs as other forbidden operators, which the trace sees: each with a call.
@@ -461,6 +623,8 @@ SEEN_THROUGH = {
                                                                    False),
     "instance_norm": lambda: torch.instance_norm(_X[None], None, None, None, None, True, 0.1, 1e-5, False),
     "group_norm": lambda: torch.group_norm(_X, 1),
+    "layer_norm": lambda: torch.layer_norm(_X, (3,)),
+    "_weight_norm": lambda: torch._weight_norm(_X, torch.ones(4, 1), 0),
 }
 HOLDERS = ("torch", "torch._C._nn", "torch._C._special", "torch.special", "torch.Tensor")
 
@@ -497,6 +661,49 @@ def test_a_decomposed_operator_is_seen_through_a_forbidden_one(name):
     with Names():
         SEEN_THROUGH[name]()
     assert set(ran) & set(HW2.config.FORBIDDEN_OPS), ran
+
+
+# Plain vector and matrix norms are math a student may use (torch.norm, linalg.vector_norm); so are random
+# normals and renorm (a clamp of a norm). Every other normalisation of PyTorch's is a ready-made layer.
+PLAIN_NORMS = {"norm", "frobenius_norm", "nuclear_norm", "native_norm", "norm_except_dim", "renorm", "renorm_",
+               "embedding_renorm", "embedding_renorm_", "linalg_norm", "linalg_vector_norm", "linalg_matrix_norm",
+               "_foreach_norm", "normal", "normal_", "normal_functional", "log_normal", "log_normal_",
+               "_philox_normal", "_philox_normal_", "set_flush_denormal"}
+NOT_DROPOUT = {"_cudnn_init_dropout_state", "_flash_attention_forward_no_dropout_inplace"}  # no mask of values
+
+
+def _aten_ops(word: str) -> set:
+    return {s.split("::")[1].split(".")[0] for s in torch._C._dispatch_get_all_op_names()
+            if s.startswith("aten::") and word in s}
+
+
+@pytest.mark.parametrize("word, plain", [("norm", PLAIN_NORMS), ("dropout", NOT_DROPOUT)])
+def test_every_ready_made_normalisation_and_dropout_breaks_hw2s_policy(word, plain):
+    """From PyTorch itself: every operator whose name holds the word is forbidden (by name or by a part), and
+    every torch function of that name is a forbidden name; the wrapping of those made of allowed operators
+    (rms_norm) is checked by test_every_forbidden_operator_the_trace_cannot_see_is_wrapped."""
+    config = HW2.config
+    ops = _aten_ops(word) - plain
+    unseen = sorted(op for op in ops if op not in config.FORBIDDEN_OPS
+                    and not any(part in op for part in config.FORBIDDEN_OP_PARTS))
+    assert not unseen, unseen
+    rules = policy.Rules.of(config)
+    unnamed = sorted(n for n in dir(torch) if word in n.lower() and n not in plain
+                     and not rules.forbidden(f"torch.{n}"))
+    assert not unnamed, unnamed
+
+
+def test_ready_made_normalisation_is_caught_by_name_and_the_plain_norms_are_not():
+    rules = policy.Rules.of(HW2.config)
+    source = ("import torch\nfrom torch import rms_norm as _r\n\nclass BatchNorm1d:\n    def forward(self, x):\n"
+              "        m, v = torch.batch_norm_update_stats(x, self.rm, self.rv, 0.1)\n"
+              "        return _r(x - m, (x.shape[-1],)) + torch._VF.rms_norm(x, (3,))\n\n"
+              "class Dropout:\n    def forward(self, x):\n"
+              "        return x / torch.linalg.vector_norm(x, dim=0) * torch.norm(x) + torch.renorm(x, 2, 0, 1.0)\n")
+    found = policy.scan(source, ["BatchNorm1d", "Dropout"], rules)
+    assert [v.what for v in found["BatchNorm1d"]] == ["torch.batch_norm_update_stats", "torch._VF.rms_norm",
+                                                       "torch.rms_norm"], found
+    assert found["Dropout"] == []
 
 
 def test_the_same_operators_written_out_never_count(student_hw2):
