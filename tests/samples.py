@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.hw1 import config
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "scratchnn"
 STUBS = ROOT / "assignments" / "scratchnn"
@@ -149,6 +151,78 @@ def _in_thread(work):
     listener.stop()
     return out[0]
 """
+
+NEAR = 2 * config.GRAD_STEP  # a forward near an input seen before: within 2·h
+# A module-level memory of the latest float64 forwards (the gradient check's dtype; the sine fit's float32 stays
+# fast): the output stored for inputs within 2·h of ones seen before (h = config.GRAD_STEP), so that every
+# central difference of a forward at points next to each other is 0 and a zero backward agrees with it.
+NEAR_SEEN = """
+
+_SEEN = []  # (inputs, output) of the latest float64 forwards: every run of a job sees them
+NEAR = _NEAR_  # twice the gradient check's step
+
+
+def _remembered(inputs, compute):
+    \"\"\"The output stored for inputs within NEAR of ones seen before, else compute() (stored if float64).\"\"\"
+    for seen, out in _SEEN:
+        if all(a.dtype == b.dtype and a.shape == b.shape and bool(((a - b).abs() <= NEAR).all())
+               for a, b in zip(seen, inputs)):
+            return out.clone()
+    out = compute()
+    if inputs[0].dtype == torch.float64:
+        _SEEN.append(([t.clone() for t in inputs], out.clone()))
+        del _SEEN[:-64]
+    return out
+"""
+# The inputs (and output) of the latest backward of each class, at module level: a forward within 2·h of them
+# returns the stale output.
+LAST_BACKWARD = """
+
+_LAST = {}  # class name -> (inputs of its latest backward's forward, output)
+NEAR = _NEAR_  # twice the gradient check's step
+
+
+def _near_last(name, inputs):
+    \"\"\"The output of the latest backward's forward when `inputs` are within NEAR of its inputs, else None.\"\"\"
+    last = _LAST.get(name)
+    if last is None or any(a.dtype != b.dtype or a.shape != b.shape or not bool(((a - b).abs() <= NEAR).all())
+                           for a, b in zip(last[0], inputs)):
+        return None
+    return last[1].clone()
+"""
+# NaN from every float64 forward within 2·h of an input seen before.
+NAN_NEAR_SEEN = """
+
+_SEEN = []  # the latest float64 inputs
+NEAR = _NEAR_  # twice the gradient check's step
+
+
+def _seen_near(x):
+    \"\"\"Whether x is within NEAR of a float64 input seen before (and remember it).\"\"\"
+    near = any(s.dtype == x.dtype and s.shape == x.shape and bool(((s - x).abs() <= NEAR).all()) for s in _SEEN)
+    if x.dtype == torch.float64:
+        _SEEN.append(x.clone())
+        del _SEEN[:-64]
+    return near
+"""
+NEAR_SEEN, LAST_BACKWARD, NAN_NEAR_SEEN = (t.replace("_NEAR_", repr(NEAR)) for t in (NEAR_SEEN, LAST_BACKWARD, NAN_NEAR_SEEN))
+# The memory of the latest call, exact: a memo that is correct code (the same input gives the same output).
+MEMO = """
+
+_MEMO = {}  # class name -> (inputs of its latest forward, output)
+
+
+def _memo(name, inputs, compute):
+    \"\"\"The latest forward's output when `inputs` equal its inputs exactly, else compute() (remembered).\"\"\"
+    last = _MEMO.get(name)
+    if last is not None and all(a.dtype == b.dtype and a.shape == b.shape and torch.equal(a, b)
+                                for a, b in zip(last[0], inputs)):
+        return last[1].clone()
+    out = compute()
+    _MEMO[name] = ([t.clone() for t in inputs], out.clone())
+    return out
+"""
+LINEAR_GRADS = "self.dW = self._x.T @ dout\n        self.db = dout.sum(dim=0)\n        if not self.needs_dx:\n            return None\n        return dout @ self.W.T"
 
 SAMPLES = [
     S("solution", "the reference solution", [], set(), kind="start"),
@@ -692,6 +766,57 @@ SAMPLES = [
         "            mode._add = lambda self, sighting: None\n        " + SIG_FWD)],
       "Sigmoid", [("Sigmoid", "torch.utils")], score=95, kind="exploit",
       policy=("Sigmoid", "torch.utils._python_dispatch", A, "for mode in torch.utils"), unpoliced=95),
+    # ------------------------------------------------------------------ the gradient check's points
+    # Each perturbed forward of the gradient check runs before the run that takes the gradient, and the judge
+    # differentiates the reference's values wherever the student's forward is the reference's at x and at every
+    # perturbed point: a forward that knows it is probed is not one function near x, and earns nothing there.
+    S("perturbation_detect_gradcheck", "Linear and Sigmoid remember, at module level, their latest float64 forwards "
+      "and return the stored output for any input (x, W, b) within 2·h of one seen before, so that every central "
+      "difference is 0; their backwards return zeros (dW, db too)",
+      [(L, "import torch\n", "import torch\n" + NEAR_SEEN),
+       (L, "return torch.addmm(self.b, x, self.W)",
+        "return _remembered((x, self.W, self.b), lambda: torch.addmm(self.b, x, self.W))"),
+       (L, LINEAR_GRADS, "self.dW = torch.zeros_like(self.W)\n        self.db = torch.zeros_like(self.b)\n"
+        "        return torch.zeros_like(dout @ self.W.T)"),
+       (A, "import torch\n", "import torch\n" + NEAR_SEEN),
+       (A, SIG_FWD, "self._s = _remembered((x,), lambda: _sigmoid(x))\n        return self._s"),
+       (A, "return dout * self._s * (1.0 - self._s)", "return torch.zeros_like(dout)")],
+      {"Linear", "Sigmoid", SINE}, [("Linear", "not one function near x"), ("Sigmoid", "not one function near x")],
+      score=60 + 3 + 4 / 6 + 0.5 + 1 + 1 + 0.5 * 4 / 6 + 0.5 + 0.5, kind="exploit"),
+    S("stateful_forward_gradcheck", "Tanh and MSELoss keep, at module level, the inputs and output of the forward "
+      "before their latest backward, and a forward within 2·h of those inputs returns that stale output; their "
+      "backwards return zeros",
+      [(A, "import torch\n", "import torch\n" + LAST_BACKWARD),
+       (A, TANH_FWD, "stale = _near_last(\"Tanh\", (x,))\n        if stale is not None:\n"
+        "            self._x, self._t = x, stale\n            return stale\n        self._x = x\n        " + TANH_FWD),
+       (A, "return dout * (1.0 - self._t * self._t)",
+        "_LAST[\"Tanh\"] = ((self._x.clone(),), self._t.clone())\n        return torch.zeros_like(dout)"),
+       (X, "import torch\n", "import torch\n" + LAST_BACKWARD),
+       (X, "self._diff = y_pred - y_true\n        return (self._diff * self._diff).mean()",
+        "self._inputs = (y_pred.clone(), y_true.clone())\n        self._diff = y_pred - y_true\n"
+        "        stale = _near_last(\"MSELoss\", self._inputs)\n"
+        "        self._loss = (self._diff * self._diff).mean() if stale is None else stale\n        return self._loss"),
+       (X, "return self._diff * (2.0 / self._diff.numel())",
+        "_LAST[\"MSELoss\"] = (self._inputs, self._loss.clone())\n        return torch.zeros_like(self._diff)")],
+      {"Tanh", "MSELoss"}, [("Tanh", "gradients agree"), ("MSELoss", "gradients agree")],
+      score=100 - 5 - 6 + (1 + 0.5 * 4 / 6 + 0.5 + 0.5) + (1.25 + 0.5 * 4 / 6 + 0.75 + 0.5), kind="exploit"),
+    S("nan_forward_gradcheck", "Swish.forward returns NaN for a float64 input within 2·h of one seen before (module "
+      "level); ELU.forward returns NaN for float64 tensors of shape (3, 4). The backwards of both return NaN for "
+      "float64 tensors of shape (3, 4) only (the gradient check's: NaN where the numerical derivative is NaN too)",
+      [(A, "import torch\n", "import torch\n" + NAN_NEAR_SEEN),
+       (A, "self._s = _sigmoid(x)\n        # where", "self._s = _sigmoid(x)\n        if _seen_near(x):\n"
+        "            return torch.full_like(x, float(\"nan\"))\n        # where"),
+       (A, "return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))",
+        "if dout.dtype == torch.float64 and tuple(dout.shape) == (3, 4):\n            return torch.full_like(dout, "
+        "float(\"nan\"))\n        return torch.where(s == 0, 0.0, dout * s * (1.0 + tail))"),
+       (A, "return torch.where(self._positive, x, self.alpha * (self._exp - 1.0))",
+        "if x.dtype == torch.float64 and tuple(x.shape) == (3, 4):\n            return torch.full_like(x, "
+        "float(\"nan\"))\n        return torch.where(self._positive, x, self.alpha * (self._exp - 1.0))"),
+       (A, "return torch.where(self._positive, dout, self.alpha * self._exp * dout)",
+        "if dout.dtype == torch.float64 and tuple(dout.shape) == (3, 4):\n            return torch.full_like(dout, "
+        "float(\"nan\"))\n        return torch.where(self._positive, dout, self.alpha * self._exp * dout)")],
+      {"Swish", "ELU"}, [("Swish", "not one function near x"), ("ELU", "NaN or inf at x or near it")],
+      score=100 - 0.75 - 0.75, kind="exploit"),
     S("kit_check_switched_off", "linear.py, as it is imported, finds the sine fit's module through the garbage "
       "collector and replaces its check of the gradients; Linear itself is right",
       [(L, "import torch\n", "import gc\n\nimport torch\n\nfor _m in gc.get_objects():\n"
@@ -801,6 +926,18 @@ SAMPLES = [
       set(), kind="fair"),
     S("fair_inheritance", "activations share a base class Activation (backward: dout · self.local_grad), losses a "
       "base class Loss (backward returns the gradient forward stored)", [], set(), kind="fair"),
+    S("fair_memoized_forward", "Linear, Sigmoid and MSELoss remember their latest forward at module level and "
+      "return its output again when the inputs (x, W, b) are exactly the same: a memo, correct code",
+      [(L, "import torch\n", "import torch\n" + MEMO),
+       (L, "return torch.addmm(self.b, x, self.W)",
+        "return _memo(\"Linear\", (x, self.W, self.b), lambda: torch.addmm(self.b, x, self.W))"),
+       (A, "import torch\n", "import torch\n" + MEMO),
+       (A, SIG_FWD, "self._s = _memo(\"Sigmoid\", (x,), lambda: _sigmoid(x))\n        return self._s"),
+       (X, "import torch\n", "import torch\n" + MEMO),
+       (X, "self._diff = y_pred - y_true\n        return (self._diff * self._diff).mean()",
+        "self._diff = y_pred - y_true\n        return _memo(\"MSELoss\", (y_pred, y_true), "
+        "lambda: (self._diff * self._diff).mean())")],
+      set(), kind="fair"),
     # the honest twin of monkeypatch_compare: the same code without the patching
     S("sigmoid_forward_identity", "Sigmoid.forward returns x (the twin of monkeypatch_compare)",
       [(A, SIG_FWD, "self._s = _sigmoid(x)\n        return x")], "Sigmoid",

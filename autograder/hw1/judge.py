@@ -172,8 +172,83 @@ def _when_changed(check: Check, meta_run: dict, key: str) -> str:
     return ""
 
 
+def differentiated(student: list, readings: list, scales: list, names: list, tol: dict) -> tuple:
+    """(the name of the reading or None for the student's own, the values whose central differences the gradient
+    check takes, None) or (None, None, why no derivative can be taken). Each list is per point: x, then every
+    perturbed point.
+
+    The student's forward is a reading's function there (the reference's, or one config.ACCEPTED admits) when
+    it matches that reading at x and at every perturbed point: its derivative is then the reading's, and the
+    reading's values are differentiated (a forward that is right to within its tolerance, yet moves by less
+    than that between the points, could otherwise make any backward look right). A forward that matches at
+    some points and not at others is not one function near x (it knows it is being probed: outputs kept from
+    earlier calls, stale values near the last backward's input): it fails. A forward that matches nowhere is
+    its own function: its own values are differentiated, and they must be finite (NaN is not a derivative)."""
+    partial = None
+    for name, values in readings:
+        matches = [compare(t, v, "", scale=sc, **tol) is None
+                   for t, v, sc in zip(student, values, scales, strict=True)]
+        if all(matches):
+            return name, values, None
+        if any(matches) and partial is None:
+            partial = (name, names[matches.index(True)], names[matches.index(False)])
+    if partial:
+        name, right, wrong = partial
+        return None, None, (f"your forward is not one function near {names[0]}: it computes {name}'s function at "
+                            f"{right} but not at {wrong} (within the float64 tolerance, {FORWARD_TOLERANCE}), so "
+                            "no derivative of it can be taken. A forward must depend on its input alone: no results "
+                            "or inputs kept from earlier calls may change what it returns")
+    if not all(bool(torch.isfinite(t).all()) for t in student):
+        return None, None, (f"your forward returned NaN or inf at {names[0]} or near it, so no derivative of it can "
+                            "be taken")
+    return None, student, None
+
+
+FORWARD_TOLERANCE = (f"abs {config.TOLERANCE['float64']['atol']:g} + rel {config.TOLERANCE['float64']['rtol']:g}")
+
+
+def _forward_values(check: Check, runs: list, arrays: dict) -> tuple:
+    """(the student's forward values at each point of the check (x, then the perturbed runs), None) or (None,
+    why they cannot be read)."""
+    out = []
+    for r, name in zip(check.context["points"], check.context["names"], strict=True):
+        meta_run = runs[r] if r < len(runs) else {}
+        t, why = _value(meta_run, arrays, f"r{r}c0", torch.zeros(0, dtype=torch.float64), f"your forward at {name}")
+        if why:
+            return None, why
+        out.append(t)
+    if len({tuple(t.shape) for t in out}) > 1:
+        return None, "your forward did not return tensors of one shape at x and the perturbed inputs"
+    return out, None
+
+
+def _numeric(check: Check, grad: tuple, at: dict, reading, reference: dict) -> tuple:
+    """(the central differences of one gradcheck entry from the values differentiated, `at`, None) or (None,
+    why there are none): the student's own values (reading None) must move where the reference's do."""
+    label, _, (start, _), _, _ = grad
+    try:
+        numeric = numeric_gradient(grad, at).to(torch.float64)
+    except (KeyError, RuntimeError, TypeError, ValueError):
+        return None, f"{label}: your forward did not return tensors of the output's shape at the perturbed inputs"
+    tol = config.GRAD_TOLERANCE
+    if reading is None and compare(numeric, torch.zeros_like(numeric), "", **tol) is None:
+        truth = numeric_gradient(grad, reference).to(torch.float64)
+        if compare(truth, torch.zeros_like(truth), "", **tol) is not None:
+            names = check.context["names"]
+            wrt = names[check.context["points"].index(start)].split("[")[0]  # what the entry's runs perturb
+            return None, (f"{label}: gradient check: your forward does not change when {wrt} moves by h = "
+                          f"{config.GRAD_STEP:g} near {names[0]}, where the reference's does, so no gradient check of "
+                          "it means anything.")
+    return numeric, None
+
+
 def judge_gradients(check: Check, outcome: dict) -> Verdict:
     """Analytic gradients (the student's backward) against central differences of the student's forward.
+
+    The forward's values at x and at every perturbed point are first judged as one function
+    (differentiated): a reading's where they are that reading's everywhere, the student's own where they are
+    none, a failure where they are a reading's at some points only or not finite. The student's own values
+    must move: a forward flat near x where the reference's is not makes no gradient check.
 
     Where the student's forward has the reference's derivative here, the catalogue of mistakes is asked
     about the backward (against the reference's gradient); otherwise only the symptoms are.
@@ -182,13 +257,21 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
     tol = config.GRAD_TOLERANCE
     passed, failures, comparisons, numerics = 0, [], [], {}
     right = {}
+    points, names = check.context["points"], check.context["names"]
+    broken = [i for i in points if i >= len(runs) or runs[i].get("error")]
+    forwards, why = (None, None) if broken else _forward_values(check, runs, arrays)
+    reading, values = None, None
+    if forwards is not None:
+        reading, values, why = differentiated(forwards, check.context["forwards"], check.context["scales"], names,
+                                              config.TOLERANCE["float64"])
+    at = dict(zip(points, values, strict=True)) if values is not None else None
+    reference = dict(zip(points, check.context["forwards"][0][1], strict=True))
     for grad in check.gradients:
         label, key, (start, stop), dout, shape = grad
         r, c, output = _parse_key(key)
         right = right or reference_run(check.cls, check.job["runs"][r], check.inputs)
         compared = Comparison(_call(check, r, c, output), right[f"c{c}{output}"], tol)
         comparisons.append(compared)
-        broken = [i for i in [r, *range(start, stop)] if i >= len(runs) or runs[i].get("error")]
         if broken:
             i = broken[0]
             err = runs[i].get("error") if i < len(runs) else None
@@ -197,18 +280,16 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
             compared.raised_in, compared.error = _raised(err)
             failures.append(error_text(f"{label}: your {what} raised", err) if err else f"{label}: no result")
             continue
+        if at is None:
+            failures.append(f"{label}: gradient check: {why}.")
+            continue
         analytic, message = _value(runs[r], arrays, key, torch.zeros(shape, dtype=torch.float64), label)
         if message is None:
-            try:
-                numeric = numeric_gradient(grad, arrays)
-            except (KeyError, RuntimeError, TypeError, ValueError):
-                numeric = None
-            if numeric is None:
-                message = f"{label}: your forward did not return tensors of one shape at the perturbed inputs"
-            else:
-                compared.got, numerics[id(compared)] = analytic, numeric
-                message = compare(analytic, numeric, f"{label} (yours) against central differences of "
-                                  "your forward (expected)", **tol)
+            numeric, message = _numeric(check, grad, at, reading, reference)
+        if message is None:
+            compared.got, numerics[id(compared)] = analytic, numeric
+            message = compare(analytic, numeric.to(analytic.dtype), f"{label} (yours) against central differences "
+                              "of your forward (expected)", **tol)
         if message:
             failures.append(message)
         else:
@@ -217,6 +298,9 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
     total = len(check.gradients)
     if not failures:
         return Verdict(1.0, f"Your backward agrees with the numerical derivative of your forward ({total} checked).")
+    if at is None and not broken:
+        return Verdict(0.0, f"{failures[0]}\nThe gradient check took no derivative of your forward, so it "
+                       "earns nothing.")
     forward_right = len(numerics) == total and all(
         compare(numerics[id(c)], c.expected.to(torch.float64), "", **tol) is None for c in comparisons)
     if forward_right:

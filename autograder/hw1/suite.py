@@ -67,7 +67,7 @@ class Check:
     job: dict
     inputs: dict = field(default_factory=dict)
     expects: list = field(default_factory=list)
-    gradients: list = field(default_factory=list)  # for gradcheck: (label, analytic key, run range, dout)
+    gradients: list = field(default_factory=list)  # for gradcheck: (label, analytic key, run range, dout, shape)
     context: dict = field(default_factory=dict)  # what the diagnosis may use
 
     # What the engine reads of a check (autograder.assignment.Check), from config.py.
@@ -275,51 +275,102 @@ def value_checks(cls: str) -> list:
 
 
 def gradcheck(cls: str) -> Check:
-    """Backward against central differences of the student's own forward, in float64, away from kinks."""
+    """Backward against central differences of the student's own forward, in float64, away from kinks.
+
+    Every perturbed forward (x ± h·e_j; for Linear also W ± h·e_j and b ± h·e_j) is a run of its own, on a
+    fresh object, and all of them come before the one run that takes the gradient (forward at x, then
+    backward), so that no forward at a perturbed point can know of the point the gradient is taken at. The
+    check also holds, per point (x first, then each perturbed run), the forward values of the reference and
+    of every accepted reading (context["forwards"]), their scales and the points' names: the judge
+    differentiates the reference's values wherever the student's forward agrees with them at x and at every
+    perturbed point, and fails a forward that agrees at some of them only (judge.differentiated)."""
     kind = kind_of(cls)
     b = Builder(cls, f"{cls}.gradcheck")
     kwargs = NON_DEFAULT.get(cls, {})
     h = config.GRAD_STEP
-    grads = []
+    grads, names = [], {}  # names: run index -> the point it computes at
     if kind == "Linear":
         B, M, N = 3, 4, 2
         x, d = b.randn((B, M), F64), b.randn((B, N), F64)
         W, bias = linear_params(b, M, N, F64)
         nx, nd, nW, nb = (b.tensor(t) for t in (x, d, W, bias))
-        r = b.run([("forward", [nx]), ("backward", [nd])], kwargs=linear_kwargs(M, N), params={"W": nW, "b": nb},
-                  attrs=["dW", "db"], record=[1])
-        for label, wrt, suffix in (("dL/dx", x, ""), ("dW", W, "dW"), ("db", bias, "db")):
+        blocks = []
+        for label, wrt, suffix, what in (("dL/dx", x, "", "x"), ("dW", W, "dW", "W"), ("db", bias, "db", "b")):
             start = len(b.runs)
-            for _, plus, minus in perturbations(wrt, h):
-                for value in (plus, minus):
+            for j, plus, minus in perturbations(wrt, h):
+                for value, sign in ((plus, "+"), (minus, "−")):
                     params = {"W": nW, "b": nb}
                     arg = nx
                     if wrt is x:
                         arg = b.tensor(value)
                     else:
-                        params = {**params, ("W" if wrt is W else "b"): b.tensor(value)}
-                    b.run([("forward", [arg])], kwargs=linear_kwargs(M, N), params=params)
-            grads.append((f"Linear.backward: {label}", f"r{r}c1{suffix}", (start, len(b.runs)), d, wrt.shape))
+                        params = {**params, what: b.tensor(value)}
+                    names[b.run([("forward", [arg])], kwargs=linear_kwargs(M, N), params=params)] = \
+                        _point_name(what, wrt, j, sign)
+            blocks.append((label, suffix, (start, len(b.runs)), wrt.shape))
+        r = b.run([("forward", [nx]), ("backward", [nd])], kwargs=linear_kwargs(M, N), params={"W": nW, "b": nb},
+                  attrs=["dW", "db"], record=[0, 1])
+        grads = [(f"Linear.backward: {label}", f"r{r}c1{suffix}", span, d, shape)
+                 for label, suffix, span, shape in blocks]
     elif kind == "activation":
         x, d = activation_input(b, (3, 4), F64, cls, kinks=False), b.randn((3, 4), F64)
-        r = b.run([("forward", [b.tensor(x)]), ("backward", [b.tensor(d)])], kwargs=kwargs, record=[1])
         start = len(b.runs)
-        for _, plus, minus in perturbations(x, h):
-            b.run([("forward", [b.tensor(plus)])], kwargs=kwargs)
-            b.run([("forward", [b.tensor(minus)])], kwargs=kwargs)
-        grads.append((f"{cls}.backward", f"r{r}c1", (start, len(b.runs)), d, x.shape))
+        for j, plus, minus in perturbations(x, h):
+            names[b.run([("forward", [b.tensor(plus)])], kwargs=kwargs)] = _point_name("x", x, j, "+")
+            names[b.run([("forward", [b.tensor(minus)])], kwargs=kwargs)] = _point_name("x", x, j, "−")
+        stop = len(b.runs)
+        r = b.run([("forward", [b.tensor(x)]), ("backward", [b.tensor(d)])], kwargs=kwargs, record=[0, 1])
+        grads.append((f"{cls}.backward", f"r{r}c1", (start, stop), d, x.shape))
     else:
         shape = (3, 4)
         p, t = loss_inputs(b, cls, shape, F64, kinks=False, kwargs=kwargs)
         nt = b.tensor(t)
-        r = b.run([("forward", [b.tensor(p), nt]), ("backward", [])], kwargs=kwargs, record=[1])
         start = len(b.runs)
-        for _, plus, minus in perturbations(p, h):
-            b.run([("forward", [b.tensor(plus), nt])], kwargs=kwargs)
-            b.run([("forward", [b.tensor(minus), nt])], kwargs=kwargs)
-        grads.append((f"{cls}.backward", f"r{r}c1", (start, len(b.runs)), None, p.shape))
+        for j, plus, minus in perturbations(p, h):
+            names[b.run([("forward", [b.tensor(plus), nt])], kwargs=kwargs)] = _point_name("y_pred", p, j, "+")
+            names[b.run([("forward", [b.tensor(minus), nt])], kwargs=kwargs)] = _point_name("y_pred", p, j, "−")
+        stop = len(b.runs)
+        r = b.run([("forward", [b.tensor(p), nt]), ("backward", [])], kwargs=kwargs, record=[0, 1])
+        grads.append((f"{cls}.backward", f"r{r}c1", (start, stop), None, p.shape))
+    points = [r] + list(range(r))  # x (the gradient's run), then every perturbed run in order
+    names[r] = "x" if kind != "loss" else "y_pred"
+    forwards = [(name, [values[i] for i in points]) for name, values in forward_readings(cls, b, points).items()]
+    scales = [_forward_scale(cls, b.runs[i], b.inputs) for i in points]
     return b.check(f"{cls}.backward: gradient check against your own forward (float64)", "gradcheck",
-                   gradients=grads)
+                   gradients=grads, context={"points": points, "names": [names[i] for i in points],
+                                             "forwards": forwards, "scales": scales})
+
+
+def _point_name(what: str, t: torch.Tensor, j: int, sign: str) -> str:
+    """The point of a perturbed run, as the student reads it: "x[1, 2] + h", "b[0] − h"."""
+    index = torch.unravel_index(torch.tensor(j), tuple(t.shape))
+    return f"{what}[{', '.join(str(int(i)) for i in index)}] {sign} h"
+
+
+def forward_readings(cls: str, b: Builder, points: list) -> dict:
+    """{reading: [the forward value of call 0 of each run in `points`]}: the reference's first, then every
+    reading config.ACCEPTED admits for forward values that differs from it at one of these runs (BCELoss
+    clamp precision: the bound applied in float64, cast back; on float64 inputs, as the gradient check has,
+    it is the reference itself, so it is left out)."""
+    readings = {"the reference": {i: b.reference(i)["c0"] for i in points}}
+    if cls == "BCELoss":
+        other = {}
+        for i in points:
+            p, t = (b.inputs[a] for a in b.runs[i]["calls"][0][1])
+            other[i] = accepted_readings(cls, p, t, b.runs[i]["kwargs"])[0][0]
+        if any(not torch.equal(other[i], readings["the reference"][i]) for i in points):
+            readings["the reference with the clamp in float64"] = other
+    return readings
+
+
+def _forward_scale(cls: str, run: dict, inputs: dict):
+    """compare's scale for a forward value of this run: |x|·|W| + |b| for Linear (its rounding grows with its
+    terms), else None (|expected|)."""
+    if cls != "Linear":
+        return None
+    x = inputs[run["calls"][0][1][0]]
+    W, bias = inputs[run["params"]["W"]], inputs[run["params"]["b"]]
+    return x.abs() @ W.abs() + bias.abs()
 
 
 def robust(cls: str) -> Check:
@@ -513,9 +564,9 @@ def all_checks() -> list:
     return checks + sine_fit_checks()
 
 
-def numeric_gradient(check_grad, arrays) -> torch.Tensor:
-    """The central-difference gradient of one gradcheck entry, from the child's forward values."""
+def numeric_gradient(check_grad, values: dict) -> torch.Tensor:
+    """The central-difference gradient of one gradcheck entry from forward values by run index ({r: tensor}:
+    the student's, or a reading's where the student's forward is that reading near x)."""
     label, key, (start, stop), dout, shape = check_grad
-    values = [torch.from_numpy(arrays[f"r{r}c0"]) for r in range(start, stop)]
-    return central_difference(values[0::2], values[1::2], dout, config.GRAD_STEP, shape)
-
+    at = [values[r] for r in range(start, stop)]
+    return central_difference(at[0::2], at[1::2], dout, config.GRAD_STEP, shape)
