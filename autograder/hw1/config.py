@@ -50,7 +50,12 @@ TOLERANCE = {
     "float64": {"rtol": 1e-7, "atol": 1e-9},
     "float32": {"rtol": 1e-4, "atol": 1e-5},
 }
-# The gradient check runs in float64 with central differences of step GRAD_STEP.
+# The gradient check runs in float64 with central differences of step GRAD_STEP, every perturbed forward
+# before the run that takes the gradient. Where the student's forward matches the reference (or an accepted
+# reading) within TOLERANCE["float64"] at x and at every perturbed point, the reference's values are
+# differentiated; at some points only, the check fails (not one function); nowhere, the student's own values,
+# which must be finite, and whose central differences must not all be 0 within GRAD_TOLERANCE where the
+# reference's are not (autograder/hw1/judge.py, differentiated).
 GRAD_STEP = 1e-6
 GRAD_TOLERANCE = {"rtol": 1e-5, "atol": 1e-7}
 

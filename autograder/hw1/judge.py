@@ -223,8 +223,9 @@ def _forward_values(check: Check, runs: list, arrays: dict) -> tuple:
 
 
 def _numeric(check: Check, grad: tuple, at: dict, reading, reference: dict) -> tuple:
-    """(the central differences of one gradcheck entry from the values differentiated, `at`, None) or (None,
-    why there are none): the student's own values (reading None) must move where the reference's do."""
+    """(the central differences of one gradcheck entry from the values differentiated, `at`, None), (them, why
+    they check nothing: the student's own values (reading None) must move where the reference's do) or (None,
+    why there are none)."""
     label, _, (start, _), _, _ = grad
     try:
         numeric = numeric_gradient(grad, at).to(torch.float64)
@@ -236,7 +237,7 @@ def _numeric(check: Check, grad: tuple, at: dict, reading, reference: dict) -> t
         if compare(truth, torch.zeros_like(truth), "", **tol) is not None:
             names = check.context["names"]
             wrt = names[check.context["points"].index(start)].split("[")[0]  # what the entry's runs perturb
-            return None, (f"{label}: gradient check: your forward does not change when {wrt} moves by h = "
+            return numeric, (f"{label}: gradient check: your forward does not change when {wrt} moves by h = "
                           f"{config.GRAD_STEP:g} near {names[0]}, where the reference's does, so no gradient check of "
                           "it means anything.")
     return numeric, None
@@ -284,12 +285,13 @@ def judge_gradients(check: Check, outcome: dict) -> Verdict:
             failures.append(f"{label}: gradient check: {why}.")
             continue
         analytic, message = _value(runs[r], arrays, key, torch.zeros(shape, dtype=torch.float64), label)
+        numeric = None
         if message is None:
             numeric, message = _numeric(check, grad, at, reading, reference)
-        if message is None:
+        if numeric is not None:  # a flat forward's central differences too: the diagnosis reads them
             compared.got, numerics[id(compared)] = analytic, numeric
-            message = compare(analytic, numeric.to(analytic.dtype), f"{label} (yours) against central differences "
-                              "of your forward (expected)", **tol)
+            message = message or compare(analytic, numeric.to(analytic.dtype), f"{label} (yours) against central "
+                                         "differences of your forward (expected)", **tol)
         if message:
             failures.append(message)
         else:
