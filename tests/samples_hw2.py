@@ -939,6 +939,47 @@ WAIT_FOREVER = """
     """
 
 # ------------------------------------------------------------------ the table
+SIGN_DESCENT = """
+for p in self.params:
+    if p.grad is not None:
+        {decay}p.data -= self.lr * torch.sign(p.grad)
+"""
+DROPOUT_PATTERN = """
+if not self.training or self.p == 0:
+    self._mask = None
+    return x
+if self.p == 1:
+    self._mask = torch.zeros_like(x)
+    return x * self._mask
+self._calls = getattr(self, "_calls", 0) + 1
+flat = torch.arange(x.numel()).reshape(x.shape) + self._calls
+if self.p <= 0.5:
+    keep = flat % round(1 / self.p) != 0
+else:
+    keep = flat % round(1 / (1 - self.p)) == 0
+self._mask = keep.to(x.dtype) / (1 - self.p)
+return x * self._mask
+"""
+BN_MEMORY = ("if self.training:", """\
+    seen = getattr(BatchNorm1d, "_seen_io", None)
+    if seen is None:
+        seen = []
+        BatchNorm1d._seen_io = seen
+    for old_x, old_y in seen:
+        if old_x.shape == x.shape and bool(((old_x - x).abs() <= 2e-6 * (1 + x.abs())).all()):
+            return old_y.clone()
+    if self.training:""")
+BN_ZEROS = """
+self.weight.grad = torch.zeros_like(self.weight.data)
+self.bias.grad = torch.zeros_like(self.bias.data)
+return dout * 0
+"""
+BN_MEMORY_END = ("return self.weight.data * self._xhat + self.bias.data", """\
+    y = self.weight.data * self._xhat + self.bias.data
+    seen.append((x.clone(), y.clone()))
+    return y""")
+
+
 SAMPLES = [
     S("solution", "the reference solution", [], set(), kind="start"),
     S("stubs", "the student stubs as handed out", [], set(CLASSES) | {TRAINING},
@@ -1231,6 +1272,9 @@ SAMPLES = [
         """))],
       "BatchNorm1d", [("BatchNorm1d", "afresh (=, not +=)"), ("BatchNorm1d", "weight.grad")], either={TRAINING}),
     # ------------------------------------------------------------------ Dropout
+    S("bn_backward_zeros", "BatchNorm1d.backward returns zeros (dL/dx, weight.grad and bias.grad)",
+      [mine("BatchNorm1d.forward"), body("BatchNorm1d.backward", BN_ZEROS)], "BatchNorm1d",
+      [("BatchNorm1d", "values differ")], either={TRAINING}, cause=False),
     S("dropout_no_scale", "survivors not scaled by 1/(1 − p)",
       [mine("Dropout.forward", ("keep.to(x.dtype) / (1 - self.p)", "keep.to(x.dtype)"))],
       "Dropout", [("Dropout", "not scaled"), ("Dropout", "scale the kept elements by 1/(1 − p)")], either={TRAINING}),
@@ -1358,6 +1402,13 @@ SAMPLES = [
         """, """\
             var, mean = torch.var_mean(x, dim=0, correction=0)
         """))], set(), kind="fair"),
+    S("bn_mean_of_squares", "BatchNorm1d's variance as E[x²] − E[x]² (a difference of nearly equal numbers "
+      "where a column's mean is large against its spread: tolerances grow with each value's condition)",
+      [mine("BatchNorm1d.forward", ("""\
+            var = ((x - mean) ** 2).mean(dim=0)
+        """, """\
+            var = (x * x).mean(dim=0) - mean * mean
+        """))], set(), kind="fair"),
     # ------------------------------------------------------------------ exploits
     S("torch_optim_by_alias", "SGD.step hands the update to torch.optim.SGD through a second alias of torch",
       [(O, "import torch\n", "import torch\nimport torch as tc\n"), body("SGD.step", TORCH_OPTIM_BY_ALIAS)],
@@ -1397,6 +1448,29 @@ SAMPLES = [
     S("batchnorm_identity", "BatchNorm1d.forward returns x and backward dout, in both modes",
       [body("BatchNorm1d.forward", "return x"), body("BatchNorm1d.backward", "return dout")],
       {"BatchNorm1d"}, [("BatchNorm1d", "values differ")], score=honest("BatchNorm1d"), either={TRAINING},
+      kind="exploit"),
+    S("adam_sign_descent", "Adam.step and AdamW.step are sign descent p −= lr·sign(g) (lr·(1 + wd) for AdamW): "
+      "what Adam's first step is where eps ≪ |g|, with no moments",
+      [body("Adam.step", SIGN_DESCENT.format(decay="")),
+       body("AdamW.step", SIGN_DESCENT.format(decay="p.data *= 1 - self.lr * self.weight_decay\n        "))],
+      {"Adam", "AdamW"}, [("Adam", "sign descent")], score=honest("Adam", "AdamW"), either={TRAINING},
+      kind="exploit"),
+    S("dropout_p1_only", "Dropout.forward returns zeros for p = 1 and x for any other p (the one run that needs "
+      "no mask at all)",
+      [body("Dropout.forward", "if self.training and self.p == 1:\n    return x * 0\nreturn x"),
+       body("Dropout.backward", "return dout * 0 if self.training and self.p == 1 else dout")],
+      {"Dropout"}, [("Dropout", "nothing is dropped"), ("Dropout", "p = 1 pay only along")],
+      score=honest("Dropout"), either={TRAINING}, kind="exploit"),
+    S("dropout_pattern", "Dropout drops a shifting pattern (every k-th element along the flattened input, its "
+      "offset moved at every forward) at exactly the rate p, scaled by 1/(1 − p)",
+      [body("Dropout.forward", DROPOUT_PATTERN), mine("Dropout.backward")],
+      {"Dropout"}, [("Dropout", "drawn independently")], score=honest("Dropout"), either={TRAINING},
+      kind="exploit"),
+    S("bn_gradcheck_memory", "BatchNorm1d.backward returns zeros; forward keeps, for every BatchNorm1d, the "
+      "inputs and outputs it has seen and returns a stored output for an input within 2h of a stored one (so "
+      "central differences of it are zero)",
+      [mine("BatchNorm1d.forward", BN_MEMORY, BN_MEMORY_END), body("BatchNorm1d.backward", BN_ZEROS)],
+      {"BatchNorm1d"}, [("BatchNorm1d", "not one function near x")], score="bn_backward_zeros", either={TRAINING},
       kind="exploit"),
 ]
 BY_NAME = {s.name: s for s in SAMPLES}

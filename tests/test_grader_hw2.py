@@ -35,7 +35,8 @@ TIME_PER_TEST = 8.0  # seconds; the samples' checks take a fraction of a second,
 TIMED_OUT = "Did not finish within"
 GROUPS = samples.GROUPS
 BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
-IN_CI = graded_in_ci(samples.SAMPLES)  # `make test` grades these rows; `make test-full` every row
+# `make test` grades these rows (and the plain mistake an exploit's score names); `make test-full` every row
+IN_CI = graded_in_ci(samples.SAMPLES) | {s.score for s in samples.SAMPLES if isinstance(s.score, str)}
 FAIR = [s for s in samples.SAMPLES if s.kind == "fair"]
 EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
 UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
@@ -217,8 +218,17 @@ def test_correct_variant_scores_full_marks(grades, sample):
 
 @pytest.mark.parametrize("sample", EXPLOITS, ids=lambda s: s.name)
 def test_exploit_earns_exactly_its_honest_score(grades, sample):
-    """Its lost groups score 0, the rest full marks; a group of `either` all or nothing."""
+    """Its lost groups score 0, the rest full marks; a group of `either` all or nothing. Where its score names
+    a row (the same mistake without the trick), no test scores more than that row's."""
     doc = grades(sample.name)
+    if isinstance(sample.score, str):
+        plain = {t["name"]: t["score"] for t in grades(sample.score)["tests"]}
+        gained = [f"{t['name']}: {t['score']} > {plain.get(t['name'])}\n{t['output']}" for t in doc["tests"]
+                  if t["score"] > plain.get(t["name"], 0.0) + 1e-3]
+        assert not gained, "\n".join(gained)
+        for group, text in sample.hint:
+            assert text in outputs_that_lost(doc, group), outputs_that_lost(doc, group)
+        return
     for group in GROUPS:
         score, most = points(doc, group)
         allowed = {0.0} if group in sample.lost else {0.0, most} if group in sample.either else {most}

@@ -6,6 +6,7 @@ catalogue (autograder/hw2/mistakes.py) reproduces every comparison, names it. Dr
 judged by its properties, the gradient check against the student's own forward.
 """
 
+import math
 import re
 
 import numpy as np
@@ -42,8 +43,16 @@ def value(outcome: dict, key: str):
     return got, None
 
 
+def _compare(got: torch.Tensor, e, expected=None, what=None):
+    """compare() of one Expect, with its tolerance and scale (against `expected`, else e.expected)."""
+    return compare(got, e.expected if expected is None else expected, e.label if what is None else what,
+                   scale=e.scale, **e.tol)
+
+
 def judge_expects(check: Check, outcome: dict) -> Verdict:
-    passed, failures, kinds, got = 0, [], [], {}
+    """A share of the points per comparison, by the Expects' weights; a comparison of weight 0 (Adam's first
+    step, which any sign descent matches) is shown but pays only along with the others."""
+    passed, earned, failures, kinds, got = 0, 0.0, [], [], {}
     for e in check.expects:
         t, why = value(outcome, e.key)
         if why:
@@ -51,15 +60,16 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
             kinds.append(None)
             continue
         got[e.key] = t
-        message = compare(t, e.expected, e.label, **e.tol)
+        message = _compare(t, e)
         if message and e.accepted and t.shape == e.expected.shape:
-            message = None if compare(t, e.accepted[0], e.label, **e.tol) is None else message
+            message = None if _compare(t, e, e.accepted[0]) is None else message
         if message:
             kind, worded = _worded_change(check, e, t)
             failures.append(worded or message)
             kinds.append(kind)
         else:
             passed += 1
+            earned += e.weight
     if not failures:
         return Verdict(1.0, f"Passed: all {len(check.expects)} comparisons match.")
     shown = "\n".join(failures[:SHOWN_FAILURES]) + (f"\n... and {len(failures) - SHOWN_FAILURES} more"
@@ -67,8 +77,12 @@ def judge_expects(check: Check, outcome: dict) -> Verdict:
     cause = likely_cause(check, got)
     if cause is None and kinds[0] is not None and len(set(kinds)) == 1:  # every failure is one kind of change
         cause = CHANGE_CAUSES[kinds[0]]
-    return Verdict(passed / len(check.expects),
-                   f"{passed} of {len(check.expects)} comparisons match.\n{shown}" +
+    total = sum(e.weight for e in check.expects)
+    fraction = min(earned / total, passed / len(check.expects)) if total > 0 else passed / len(check.expects)
+    unpaid = "" if earned or not passed else (
+        "\n  Only comparisons that pay nothing on their own match: those after a parameter's first update, which "
+        "sign descent p −= lr·sign(g) matches too. The points are for the updates after it.")
+    return Verdict(fraction, f"{passed} of {len(check.expects)} comparisons match.\n{shown}{unpaid}" +
                    (f"\n  Likely cause: {cause}" if cause else ""), likely_cause=cause)
 
 
@@ -132,14 +146,26 @@ def likely_cause(check: Check, got: dict):
         predict = lambda s: _batchnorm_values(check, s.flags)  # noqa: E731
     else:
         return None
-    passed = {e.key for e in check.expects if compare(got[e.key], e.expected, "", **e.tol) is None}
+    passed = {e.key for e in check.expects if _compare(got[e.key], e, what="") is None}
     fitting = []
     for s in slips:
         values = predict(s)
-        if all(fits(got[e.key], values[e.key], e.tol, DIAGNOSIS_SLACK) if e.key in values else e.key in passed
+        if all(_fits(got[e.key], values[e.key], e) if e.key in values else e.key in passed
                for e in check.expects):  # a value no slip predicts (inputs changed) must be right
             fitting.append(s.cause)
     return fitting[0] if len(set(fitting)) == 1 else None
+
+
+def _fits(got: torch.Tensor, want: torch.Tensor, e) -> bool:
+    """Whether got reproduces a slip's `want` within DIAGNOSIS_SLACK times the Expect's tolerance (its scale
+    where it has one, taken relative to `want`)."""
+    if e.scale is None or got is None or want is None or tuple(got.shape) != tuple(want.shape):
+        return fits(got, want, e.tol, DIAGNOSIS_SLACK)
+    extra = (e.scale.double() - e.expected.double().abs()).clamp(min=0)  # what the condition adds
+    g, w = got.double(), want.double()
+    if not (torch.isfinite(g).all() and torch.isfinite(w).all()):
+        return fits(got, want, e.tol, DIAGNOSIS_SLACK)
+    return bool(((g - w).abs() <= DIAGNOSIS_SLACK * (e.tol["atol"] + e.tol["rtol"] * (w.abs() + extra))).all())
 
 
 def _optimizer_values(check: Check, flags) -> dict:
@@ -162,18 +188,55 @@ def _batchnorm_values(check: Check, flags) -> dict:
     return out
 
 
+def differentiated(student: list, reference: list, scales: list, tol: dict) -> tuple:
+    """(the forward values at x and the perturbed points whose central differences the gradient check takes,
+    None) or (None, why none can be taken).
+
+    The student's forward is the reference's function there when it matches the reference at x and at every
+    perturbed point: its derivative is then the reference's, and the reference's values are differentiated
+    (a forward that is right to within its tolerance, yet moves by less than that between the points, could
+    otherwise make any backward look right). A forward that matches at some points and not at others is not
+    one function near x (it knows it is being probed: statistics kept from the last batch, zeros near the
+    last backward's input): it fails. A forward that matches nowhere is its own function: its own values are
+    differentiated, and they must be finite (NaN is not a derivative)."""
+    matches = [tuple(t.shape) == tuple(r.shape) and compare(t.to(r.dtype), r, "", scale=sc, **tol) is None
+               for t, r, sc in zip(student, reference, scales, strict=True)]
+    if all(matches):
+        return reference, None
+    if any(matches):
+        right, wrong = matches.index(True), matches.index(False)
+        where = lambda i: "x" if i == 0 else f"perturbed point {i}"  # noqa: E731
+        return None, (f"your forward is not one function near x: it computes the reference's function at "
+                      f"{where(right)} but not at {where(wrong)} (within {GRAD_POINTS_APART}), so no derivative "
+                      "of it can be taken. A forward must depend on its input alone: no statistics, results or "
+                      "inputs kept from earlier calls may change what it returns")
+    if not all(bool(torch.isfinite(t).all()) for t in student):
+        return None, "your forward returned NaN or inf at x or near it, so no derivative of it can be taken"
+    return student, None
+
+
+GRAD_POINTS_APART = f"{config.GRAD_STEP:g} of each other"
+
+
 def judge_gradcheck(check: Check, outcome: dict) -> Verdict:
-    """The student's dL/dx against central differences of the student's own forward."""
-    analytic, why = value(outcome, "r0c1")
+    """The student's dL/dx against central differences of the student's own forward (differentiated)."""
+    runs = check.job["runs"]
+    base = len(runs) - 1  # forward at x, backward; the runs before it are the perturbed forwards
+    analytic, why = value(outcome, f"r{base}c1")
     if why:
         return Verdict(0.0, f"BatchNorm1d.backward: {why}")
     forwards = []
-    for c in range(2, len(check.job["runs"][0]["calls"])):
-        t, why = value(outcome, f"r0c{c}")
+    for key in [f"r{base}c0"] + [f"r{r}c0" for r in range(base)]:
+        t, why = value(outcome, key)
         if why:
             return Verdict(0.0, f"BatchNorm1d.forward (for the numerical gradient): {why}")
-        forwards.append(t.double())
-    numeric = central_difference(forwards[0::2], forwards[1::2], check.context["dout"], config.GRAD_STEP,
+        forwards.append(t)
+    values, why = differentiated(forwards, check.context["reference"], check.context["scales"],
+                                 config.TOLERANCE["float64"])
+    if why:
+        return Verdict(0.0, f"BatchNorm1d.backward: gradient check: {why}.")
+    values = [t.double() for t in values[1:]]
+    numeric = central_difference(values[0::2], values[1::2], check.context["dout"], config.GRAD_STEP,
                                  check.context["shape"])
     message = compare(analytic, numeric.to(analytic.dtype), "BatchNorm1d.backward: dL/dx against central "
                       "differences of your forward", **config.GRAD_TOLERANCE)
@@ -196,20 +259,97 @@ def _run_values(outcome: dict, r: int, calls: list) -> tuple:
 
 
 def judge_masks(check: Check, outcome: dict) -> Verdict:
-    problems = []
+    """Per run, every forward's values (zeros or x/(1 − p), the drop rate), then that the masks are drawn
+    independently (randomness_problems). The runs with 0 < p < 1 are the work: p = 1 (all zeros) pays only
+    along with one of them, so that it cannot open the gated checks by itself."""
+    problems = []  # per run: its problems
     runs = check.job["runs"]
     for r, run in enumerate(runs):
         p = run["kwargs"]["p"]
         x = check.inputs[run["calls"][0][1]]
         outs, why = _run_values(outcome, r, run["calls"])
         if why:
-            problems.append(why)
+            problems.append([why])
             continue
-        problems += _mask_problems(x, outs[0], p, f"Dropout(p={p}), {str(x.dtype)[6:]}")
-        if 0.0 < p < 1.0 and not problems and torch.equal(outs[0] == 0, outs[1] == 0):
-            problems.append(f"Dropout(p={p}): two forwards of the same input dropped exactly the same elements."
-                            "\n  Likely cause: the mask is drawn once and reused: draw a new mask at every forward")
-    return _properties(problems, len(runs))
+        what = f"Dropout(p={p}), {str(x.dtype)[6:]}"
+        mine = []
+        for c in sorted(outs):
+            mine = _mask_problems(x, outs[c], p, what + (f", forward {c + 1}" if c else ""))
+            if mine:
+                break
+        if not mine and 0.0 < p < 1.0:
+            mine = randomness_problems([outs[c] == 0 for c in sorted(outs)], p, what)
+        problems.append(mine)
+    verdict = _properties(problems)
+    real = [i for i, run in enumerate(runs) if 0.0 < run["kwargs"]["p"] < 1.0]
+    if verdict.fraction > 0 and all(problems[i] for i in real):
+        verdict.fraction = 0.0
+        verdict.output += ("\nThe runs with p = 1 pay only along with a run with 0 < p < 1 (all zeros is no "
+                           "dropout by itself).")
+    return verdict
+
+
+def _chi2_bounds(df: int, sigmas: float) -> tuple:
+    """(lowest, highest) of a χ² variable with df degrees of freedom at ±sigmas in Wilson and Hilferty's normal
+    approximation of its cube root (at 6: a probability of about 1e-9 each side)."""
+    a = 2.0 / (9.0 * df)
+    return (df * max(1 - a - sigmas * math.sqrt(a), 0.0) ** 3, df * (1 - a + sigmas * math.sqrt(a)) ** 3)
+
+
+def _pairs_moments(lines: int, length: int, p: float) -> tuple:
+    """(mean, standard deviation) of the number of adjacent pairs both dropped along `lines` independent lines
+    of `length` elements, each dropped independently with probability p (neighbouring pairs share an
+    element: covariance p³ − p⁴)."""
+    pairs = length - 1
+    var = pairs * (p ** 2 - p ** 4) + 2 * max(pairs - 1, 0) * (p ** 3 - p ** 4)
+    return lines * pairs * p ** 2, math.sqrt(lines * var)
+
+
+def randomness_problems(masks: list, p: float, what: str) -> list:
+    """The ways the masks (boolean, True where dropped; several forwards of one input) are not those of
+    elements dropped independently with probability p at every forward: per mask, the spread of the drops per
+    row and per column (χ², Wilson-Hilferty bounds) and the adjacent pairs both dropped, along rows and
+    columns; per pair of masks, the positions dropped in both (binomial, n·p²). Every bound is at
+    config.RANDOMNESS_SIGMAS (6: a correct Dropout fails each with probability about 1e-9, the checks' 78 tests
+    together about 1e-7, at the grader's fixed seed the same every time)."""
+    z = config.RANDOMNESS_SIGMAS
+    fix = ("\n  The mask must be drawn independently for every element at every forward: "
+           "keep = torch.rand(x.shape) >= p (or torch.bernoulli), not a pattern")
+    for i, m in enumerate(masks):
+        m = m.reshape(m.shape[0], -1).double() if m.dim() > 1 else m.reshape(1, -1).double()
+        rows, cols = m.shape
+        for dim, count, length, name in ((1, rows, cols, "row"), (0, cols, rows, "column")):
+            if count < 2 or length < 2:
+                continue
+            k = m.sum(dim)
+            spread = float(((k - length * p) ** 2).sum() / (length * p * (1 - p)))
+            low, high = _chi2_bounds(count, z)
+            if not low <= spread <= high:
+                return [f"{what}, forward {i + 1}: the drops per {name} are not spread as independent drops are "
+                        f"(Σ (drops − {length}·p)² / ({length}·p·(1 − p)) over the {count} {name}s is {spread:.1f}; "
+                        f"independent drops give between {low:.1f} and {high:.1f}){fix}"]
+        for dim, name in ((1, "along rows"), (0, "down columns")):
+            if m.shape[dim] < 2:
+                continue
+            both = float((m.narrow(dim, 0, m.shape[dim] - 1) * m.narrow(dim, 1, m.shape[dim] - 1)).sum())
+            mean, sd = _pairs_moments(m.shape[1 - dim], m.shape[dim], p)
+            if abs(both - mean) > z * sd:
+                return [f"{what}, forward {i + 1}: {both:.0f} adjacent pairs {name} are both dropped; independent "
+                        f"drops give about {mean:.0f} (p² of the pairs, ±{z * sd:.0f}){fix}"]
+    n = masks[0].numel()
+    mean, sd = n * p * p, math.sqrt(n * p * p * (1 - p * p))
+    for i in range(len(masks)):
+        for j in range(i + 1, len(masks)):
+            if torch.equal(masks[i], masks[j]):
+                return [f"Dropout(p={p}): forwards {i + 1} and {j + 1} of the same input dropped exactly the same "
+                        "elements.\n  Likely cause: the mask is drawn once and reused: draw a new mask at every "
+                        "forward"]
+            both = float((masks[i] & masks[j]).sum())
+            if abs(both - mean) > z * sd:
+                return [f"{what}: forwards {i + 1} and {j + 1} of the same input both dropped {both:.0f} elements; "
+                        f"two independent masks share about {mean:.0f} (n·p², ±{z * sd:.0f}): the mask of a forward "
+                        f"must not depend on the earlier ones{fix}"]
+    return []
 
 
 def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> list:
@@ -250,13 +390,22 @@ def _mask_problems(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> lis
 
 
 def judge_mask_backward(check: Check, outcome: dict) -> Verdict:
+    """Backward against dout times the latest forward's own mask (y / x), where that forward dropped as Dropout
+    does (zeros and x/(1 − p), at about the rate p): an identity's mask of ones is no mask to check against."""
     problems, causes = [], []
     for r, run in enumerate(check.job["runs"]):
         outs, why = _run_values(outcome, r, run["calls"])
         if why:
-            problems.append(why)
+            problems.append([why])
             continue
         x2, d = check.inputs[run["calls"][1][1]], check.inputs[run["calls"][2][1]]
+        p = run["kwargs"]["p"]
+        latest = outs[1].to(x2.dtype) if tuple(outs[1].shape) == tuple(x2.shape) else outs[1]  # dtype: masks'
+        if _mask_problems(x2, latest, p, ""):
+            problems.append([f"Dropout(p={p}).backward after two forwards: the latest forward did not drop as "
+                             "Dropout does (zeros and x/(1 − p), at about the rate p), so there is no mask to "
+                             "check backward against (the forward check says what is wrong)"])
+            continue
         mask = outs[1] / x2  # the student's own latest mask (x has no zeros)
         t = config.TOLERANCE[str(d.dtype)[6:]]
         message = compare(outs[2], d * mask, f"Dropout(p={run['kwargs']['p']}).backward after two forwards: "
@@ -272,8 +421,10 @@ def judge_mask_backward(check: Check, outcome: dict) -> Verdict:
                 cause = ("backward draws a new mask: multiply dout by the mask the latest forward drew (keep it "
                          "from forward)")
             causes.append(cause)
-            problems.append(message + (f"\n  Likely cause: {cause}" if cause else ""))
-    verdict = _properties(problems, len(check.job["runs"]))
+            problems.append([message + (f"\n  Likely cause: {cause}" if cause else "")])
+        else:
+            problems.append([])
+    verdict = _properties(problems)
     if len(set(causes)) == 1:  # one cause named by every failing run
         verdict.likely_cause = causes[0]
     return verdict
@@ -289,22 +440,23 @@ def _a_mask(ratio: torch.Tensor, p: float, tol: dict) -> bool:
 
 
 def judge_eval(check: Check, outcome: dict) -> Verdict:
-    problems = []
+    problems = []  # per run: its problems
     for r, run in enumerate(check.job["runs"]):
         outs, why = _run_values(outcome, r, run["calls"])
         if why:
-            problems.append(why)
+            problems.append([why])
             continue
         x, d = check.inputs[run["calls"][2][1]], check.inputs[run["calls"][3][1]]
         identity = [(0, x, "forward in training mode with p = 0")] if run["kwargs"]["p"] == 0.0 else []
+        problems.append([])
         for c, want, what in identity + [(2, x, "forward"), (3, d, "backward")]:
             where = what if c == 0 else f"{what} in eval mode"
             message = compare(outs[c], want, f"Dropout(p={run['kwargs']['p']}).{where}: the identity",
                               rtol=0.0, atol=0.0)
             if message:
-                problems.append(message + "\n  Likely cause: eval mode must return its input unchanged (no mask, "
-                                          "no scaling): check self.training in forward and backward")
-    return _properties(problems, len(check.job["runs"]))
+                problems[-1].append(message + "\n  Likely cause: eval mode must return its input unchanged (no "
+                                              "mask, no scaling): check self.training in forward and backward")
+    return _properties(problems)
 
 
 def _eval_crash_cause(check: Check, outcome: dict):
@@ -323,14 +475,15 @@ def _eval_crash_cause(check: Check, outcome: dict):
             "eval mode, p = 0), or check self.training in backward")
 
 
-def _properties(problems: list, runs: int) -> Verdict:
-    """A property check's verdict: a run's share of the points per run without a problem; the Likely cause
-    when every problem that names one names the same."""
-    if not problems:
+def _properties(problems: list) -> Verdict:
+    """A property check's verdict from each run's problems (a list per run): a run's share of the points per
+    run without a problem; the Likely cause when every problem that names one names the same."""
+    every = [text for run in problems for text in run]
+    if not every:
         return Verdict(1.0, "Passed.")
-    failed = min(len(problems), runs)
-    causes = {p.split("Likely cause: ", 1)[1] for p in problems if "Likely cause: " in p}
-    return Verdict((runs - failed) / runs, "\n".join(problems[:SHOWN_FAILURES]),
+    failed = sum(1 for run in problems if run)
+    causes = {p.split("Likely cause: ", 1)[1] for p in every if "Likely cause: " in p}
+    return Verdict((len(problems) - failed) / len(problems), "\n".join(every[:SHOWN_FAILURES]),
                    likely_cause=causes.pop() if len(causes) == 1 else None)
 
 

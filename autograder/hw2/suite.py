@@ -47,9 +47,14 @@ RUNS = {
 }
 PARAM_SHAPES = [(3, 4), (4,), (2, 3, 2)]
 STEPS = 6
+# Adam's and AdamW's first step is lr·g/(|g| + eps): sign descent p −= lr·sign(g), which keeps no moments,
+# matches it wherever eps ≪ |g|. Their trajectory's comparisons after a parameter's first update alone pay
+# (and open the gates).
+SIGN_FIRST = ("Adam", "AdamW")
 NONE_GRADS = {(0, 2), (2, 1), (3, 1)}  # (step, parameter) with no gradient: skipped, state kept
 BN_CASES = [((8, 5), F32), ((5, 3), F64), ((16, 4), F64), ((2, 6), F32)]  # (B, C): B = 2 is the smallest
 DROPOUT_SHAPE = (100, 60)  # 6000 elements: the drop rate is measured on each forward
+MASK_FORWARDS = 4  # forwards of one input per run of the masks check: each pair of masks must be independent
 BN_ATTRS = ["weight.grad", "bias.grad", "running_mean", "running_var"]
 
 
@@ -66,6 +71,8 @@ class Expect:
     label: str
     tol: dict
     accepted: tuple = ()
+    scale: torch.Tensor = None  # what the tolerance is relative to (compare's scale), or None: |expected|
+    weight: float = 1.0  # its share of the check's points (0: shown, not paid)
 
 
 @dataclass
@@ -185,9 +192,11 @@ def trajectory(cls: str) -> Check:
                 if (k, i) in NONE_GRADS:  # unchanged, as a step() that does nothing leaves it: no point in it
                     continue
                 other = (accepted[k][i].to(dtype),) if accepted else ()
+                first = not any((j, i) not in NONE_GRADS for j in range(k))  # the parameter's first update
                 expects.append(Expect(f"r{r}s{k}p{i}", want[k][i],
                                       f"{cls}({_kwargs_text(run['kwargs'])}), {str(dtype)[6:]}: parameter {i} "
-                                      f"{tuple(PARAM_SHAPES[i])} after step {k + 1}", tol(dtype), other))
+                                      f"{tuple(PARAM_SHAPES[i])} after step {k + 1}", tol(dtype), other,
+                                      weight=0.0 if cls in SIGN_FIRST and first else 1.0))
     job = {"kind": "kit", "runner": "hw2_jobs", "what": "optimizer", "cls": cls, "runs": runs}
     return Check(f"{cls}.trajectory: matches the reference over {STEPS} steps with changing gradients "
                  f"({len(runs)} settings)", cls, "trajectory", job, b.inputs, expects)
@@ -221,8 +230,17 @@ def _bn_state(b: Builder, C: int, dtype) -> dict:
             "running_var": b.tensor(b.rand(C, dtype, 0.5, 1.5))}
 
 
-def reference_layer(cls: str, run: dict, inputs: dict, seed: int = 0) -> list:
-    """Per call of the run, the reference's {"out", attribute: value} (Dropout: with the same seed)."""
+def reference_layer(cls: str, run: dict, inputs: dict, seed: int = 0, exact: bool = False) -> list:
+    """Per call of the run, the reference's {"out", attribute: value} (Dropout: with the same seed).
+
+    exact: computed in float64 from the same inputs and state, then rounded to their dtype (the expected
+    value of a comparison: the reference's own float32 rounding is no part of it)."""
+    if exact:
+        wide = {n: t.double() if t.is_floating_point() else t for n, t in inputs.items()}
+        dtypes = {n: t.dtype for n, t in inputs.items() if t.is_floating_point()}
+        dtype = next((dtypes[n] for c in run["calls"] for n in c[1:] if n in dtypes), torch.float64)
+        back = lambda v: v.to(dtype) if isinstance(v, torch.Tensor) and v.is_floating_point() else v  # noqa: E731
+        return [{k: back(v) for k, v in entry.items()} for entry in reference_layer(cls, run, wide, seed)]
     _, layers, Parameter = _ref()
     torch.manual_seed(seed)
     obj = getattr(layers, cls)(**run["kwargs"])
@@ -243,6 +261,73 @@ def reference_layer(cls: str, run: dict, inputs: dict, seed: int = 0) -> list:
     return out
 
 
+UNIT_ROUNDING = {F32: 2.0 ** -24, F64: 2.0 ** -53}
+
+
+def batchnorm_condition(run: dict, inputs: dict) -> list:
+    """Per call of a BatchNorm1d run, {"out", "weight.grad", "bias.grad", "running_mean", "running_var": the
+    value's condition}: how far rounding can move it, in units of rounding of the dtype (config.ROUNDING_UNITS).
+
+    In float64, from the exact values: each number a value is computed from contributes its size, and σ² (a
+    mean of squares less a square, in the formula E[x²] − E[x]²) contributes E[x²]/(σ² + eps) relative to
+    1/σ and to everything divided by it. So dL/dx with B = 2 (of order eps/σ² while its terms are of order
+    |dout|·|γ|/σ) and a nearly constant column get tolerances of the size of their terms' rounding. Cost:
+    O(B·C) per call."""
+    kwargs = run["kwargs"]
+    eps, m = kwargs.get("eps", 1e-5), kwargs.get("momentum", 0.1)
+    state = {k: inputs[n].double() for k, n in run.get("set", {}).items()}
+    C = kwargs["num_features"]
+    g, beta = state.get("weight", torch.ones(C, dtype=F64)), state.get("bias", torch.zeros(C, dtype=F64))
+    rm, rv = state.get("running_mean", torch.zeros(C, dtype=F64)), state.get("running_var", torch.ones(C, dtype=F64))
+    c_rm, c_rv = rm.abs(), rv.abs()
+    training, cache, grads = True, None, (None, None)
+    out = []
+    for method, *names in run["calls"]:
+        result = None
+        if method in ("train", "eval"):
+            training = method == "train"
+        elif method == "forward":
+            x = inputs[names[0]].double()
+            if training:
+                B = x.shape[0]
+                mean, var = x.mean(0), x.var(0, correction=0)
+                s = torch.sqrt(var + eps)
+                k = 1 + (x * x).mean(0) / (var + eps)  # E[x²]/(σ² + eps): σ² as a difference
+                x_hat = (x - mean) / s
+                c_xhat = (x.abs() + x.abs().mean(0)) / s + x_hat.abs() * k
+                new_rm, new_rv = (1 - m) * rm + m * mean, (1 - m) * rv + m * var * B / (B - 1)
+                c_rm = (1 - m) * (c_rm + rm.abs()) + m * x.abs().mean(0) + new_rm.abs()
+                c_rv = (1 - m) * (c_rv + rv.abs()) + 2 * m * B / (B - 1) * (x * x).mean(0) + new_rv.abs()
+                rm, rv = new_rm, new_rv
+            else:
+                s = torch.sqrt(rv + eps)
+                k = 1 + c_rv / (rv + eps)
+                x_hat = (x - rm) / s
+                c_xhat = (x.abs() + rm.abs() + c_rm) / s + x_hat.abs() * k
+            cache = (x_hat, c_xhat, s, k, training)
+            result = g.abs() * c_xhat + (g * x_hat).abs() + beta.abs()
+        elif method == "backward":
+            d = inputs[names[0]].double()
+            x_hat, c_xhat, s, k, batch = cache
+            grads = ((d.abs() * c_xhat).sum(0) + (d * x_hat).abs().sum(0), d.abs().sum(0))
+            if batch:
+                terms = d.abs() + d.abs().mean(0) + x_hat.abs() * (d * x_hat).abs().mean(0)
+                through_xhat = c_xhat * (d * x_hat).abs().mean(0) + x_hat.abs() * (d.abs() * c_xhat).mean(0)
+                result = g.abs() / s * (terms * 2 * k + through_xhat)
+            else:
+                result = (d * g).abs() / s * (1 + k)
+        out.append({"out": result, "weight.grad": grads[0], "bias.grad": grads[1], "running_mean": c_rm,
+                    "running_var": c_rv})
+    return out
+
+
+def conditioned_scale(expected: torch.Tensor, condition: torch.Tensor, dtype) -> torch.Tensor:
+    """compare's scale for a value of this condition: |expected|, plus the condition's rounding in units of
+    the tolerance's rtol, so that atol + rtol·scale = atol + rtol·|expected| + ROUNDING_UNITS·u·condition."""
+    rtol = tol(dtype)["rtol"]
+    return expected.double().abs() + condition * (config.ROUNDING_UNITS * UNIT_ROUNDING[dtype] / rtol)
+
+
 def _attr(obj, dotted: str):
     for part in dotted.split("."):
         obj = getattr(obj, part, None)
@@ -255,15 +340,18 @@ def _layer_check(cls: str, part: str, title: str, b: Builder, runs: list, expect
 
 
 def _expect_calls(cls: str, r: int, run: dict, want: list, b: Builder, wanted: dict, what: str) -> list:
-    """Expects for the calls and attributes `wanted` ({call: [output or attribute]}) of run r."""
+    """Expects for the calls and attributes `wanted` ({call: [output or attribute]}) of run r; BatchNorm1d's
+    with tolerances that grow with each value's condition (batchnorm_condition)."""
     dtype = b.inputs[next(n for c in run["calls"] for n in c[1:])].dtype
+    condition = batchnorm_condition(run, b.inputs) if cls == "BatchNorm1d" else None
     out = []
     for c, keys in wanted.items():
         for key in keys:
             method = run["calls"][c][0]
             label = f"{cls}.{method}" if key == "out" else f"{key} after call {c + 1} ({method})"
+            scale = None if condition is None else conditioned_scale(want[c][key], condition[c][key], dtype)
             out.append(Expect(f"r{r}c{c}" + ("" if key == "out" else f":{key}"), want[c][key],
-                              f"{label}, {what}", tol(dtype)))
+                              f"{label}, {what}", tol(dtype), scale=scale))
     return out
 
 
@@ -275,7 +363,7 @@ def batchnorm_values(part: str) -> Check:
         calls = [["forward", x]] + ([["backward", d]] if part == "backward" else [])
         run = {"kwargs": {"num_features": C}, "set": _bn_state(b, C, dtype), "calls": calls, "attrs": BN_ATTRS}
         runs.append(run)
-        want = reference_layer("BatchNorm1d", run, b.inputs)
+        want = reference_layer("BatchNorm1d", run, b.inputs, exact=True)
         wanted = {0: ["out"]} if part == "forward" else {1: ["out", "weight.grad", "bias.grad"]}
         expects += _expect_calls("BatchNorm1d", len(runs) - 1, run, want, b, wanted,
                                  f"training mode, {str(dtype)[6:]} input of shape {(B, C)}, γ ≠ 1, β ≠ 0")
@@ -286,20 +374,33 @@ def batchnorm_values(part: str) -> Check:
 
 
 def batchnorm_gradcheck() -> Check:
-    """dL/dx of backward against central differences of the student's forward (float64, training mode)."""
+    """dL/dx of backward against central differences of the student's forward (float64, training mode).
+
+    Each perturbed forward runs on a fresh BatchNorm1d (same state), and all of them before the one run that
+    calls backward, so no forward at a perturbed point can know of the point the gradient is taken at. The
+    judge differentiates the reference's forward wherever the student's agrees with it at x and at every
+    perturbed point, and fails a forward that agrees at some of them only (judge.differentiated)."""
     b = Builder("BatchNorm1d.gradcheck")
     h = config.GRAD_STEP
     x, d = b.randn((5, 3), F64, scale=2.0), b.add_randn((5, 3), F64)
     nx = b.tensor(x)
-    calls = [["forward", nx], ["backward", d]]
+    moved = []
     for j in range(x.numel()):
         for sign in (1.0, -1.0):
-            moved = x.clone().reshape(-1)
-            moved[j] += sign * h
-            calls.append(["forward", b.tensor(moved.reshape(x.shape))])
-    run = {"kwargs": {"num_features": 3}, "set": _bn_state(b, 3, F64), "calls": calls, "attrs": []}
+            point = x.clone().reshape(-1)
+            point[j] += sign * h
+            moved.append(b.tensor(point.reshape(x.shape)))
+    state = _bn_state(b, 3, F64)
+    runs = [{"kwargs": {"num_features": 3}, "set": state, "calls": [["forward", n]], "attrs": []} for n in moved]
+    runs.append({"kwargs": {"num_features": 3}, "set": state, "calls": [["forward", nx], ["backward", d]],
+                 "attrs": []})
+    points = runs[-1:] + runs[:-1]  # x, then the perturbed points
+    reference = [reference_layer("BatchNorm1d", run, b.inputs)[0]["out"] for run in points]
+    scales = [conditioned_scale(want, batchnorm_condition(run, b.inputs)[0]["out"], F64)
+              for want, run in zip(reference, points, strict=True)]
     return _layer_check("BatchNorm1d", "gradcheck", "backward: gradient check of dL/dx against your own forward "
-                        "(float64, training mode)", b, [run], [], dout=b.inputs[d], shape=tuple(x.shape))
+                        "(float64, training mode)", b, runs, [], dout=b.inputs[d], shape=tuple(x.shape),
+                        reference=reference, scales=scales)
 
 
 def batchnorm_running() -> Check:
@@ -313,7 +414,7 @@ def batchnorm_running() -> Check:
         run = {"kwargs": {"num_features": C, "momentum": 0.3}, "set": _bn_state(b, C, dtype), "calls": calls,
                "attrs": BN_ATTRS}
         runs.append(run)
-        want = reference_layer("BatchNorm1d", run, b.inputs)
+        want = reference_layer("BatchNorm1d", run, b.inputs, exact=True)
         wanted = {0: ["running_mean", "running_var"], 2: ["running_mean", "running_var"],
                   4: ["out", "running_mean", "running_var"], 5: ["out", "weight.grad", "bias.grad"], 7: ["out"]}
         expects += _expect_calls("BatchNorm1d", len(runs) - 1, run, want, b, wanted,
@@ -340,7 +441,7 @@ def layer_robust(cls: str) -> Check:
                               f"{cls}: [call that changed an input, the call it was given to] ({str(dtype)[6:]})",
                               {"rtol": 0.0, "atol": 0.0}))
         if cls == "BatchNorm1d":
-            want = reference_layer(cls, run, b.inputs)
+            want = reference_layer(cls, run, b.inputs, exact=True)
             expects += _expect_calls(cls, r, run, want, b, {2: ["out"]},
                                      f"after two forwards (it must use the latest), {str(dtype)[6:]}")
             d2 = b.add_randn((6, 4), dtype)
@@ -348,7 +449,7 @@ def layer_robust(cls: str) -> Check:
                                                                     ["forward", x2], ["backward", d2]],
                      "attrs": ["weight.grad", "bias.grad"]}
             runs.append(again)
-            want = reference_layer(cls, again, b.inputs)
+            want = reference_layer(cls, again, b.inputs, exact=True)
             expects += _expect_calls(cls, len(runs) - 1, again, want, b, {3: ["weight.grad", "bias.grad"]},
                                      f"after a second backward (it overwrites .grad), {str(dtype)[6:]}")
     return _layer_check(cls, "robust", "robust: inputs and dout never modified" + (
@@ -361,9 +462,10 @@ def dropout_masks() -> Check:
     runs = []
     for p, dtype in [(0.5, F32), (0.2, F64), (0.8, F32), (1.0, F32)]:  # not p = 0: the identity earns nothing
         x = b.add_nonzero(DROPOUT_SHAPE, dtype)
-        runs.append({"kwargs": {"p": p}, "calls": [["forward", x], ["forward", x]], "attrs": []})
+        runs.append({"kwargs": {"p": p}, "calls": [["forward", x]] * MASK_FORWARDS, "attrs": []})
     return _layer_check("Dropout", "masks", "forward in training mode: zeros or x/(1 − p), the drop rate within "
-                        f"{config.DROP_RATE_SIGMAS:g}σ of p, a new mask at every forward, p = 1", b, runs, [])
+                        f"{config.DROP_RATE_SIGMAS:g}σ of p, drawn independently (per row, per column, adjacent "
+                        "pairs), a new mask at every forward, p = 1", b, runs, [])
 
 
 def dropout_backward() -> Check:
