@@ -87,7 +87,12 @@ SINE_FIT = {
 }
 
 # ---------------------------------------------------------------- time
-TIME_SINE_FIT = 120.0       # seconds of wall time for one training run (the engine's limits: autograder/limits.py)
+# Seconds of wall time for the training run (the engine's limits: autograder/limits.py). Correct code in
+# a slow style must fit with a margin at Gradescope's half CPU, which doubles the wall time: the corpus's
+# duduhali_prints (per-sample loops in Linear) trains in 55 s of CPU on a 2-core Xeon VM, the solution in
+# 6 s (`python -m autograder SUBMISSION` logs each check's wall and cpu). 300 s leaves 2.7× over its 110 s
+# there, and still ends within limits.TIME_TOTAL with every other check.
+TIME_SINE_FIT = 300.0
 
 # ---------------------------------------------------------------- policy
 # The policy is judged from what the code does (autograder/recorder.py): while a class's calls run,
