@@ -3,10 +3,12 @@
 Each variant is a folder with some of an assignment's student files, ported from public code
 (tests/corpus/README.md says from where); the missing ones are the solution's. Every
 variant must score 100, and its policy tests must say why it passes. Graded a few at a
-time, with the real sandbox and limits.
+time, with the real sandbox and limits: every check that runs a class of the variant's own files
+(the rest are the solution's code, and take the solution's verdicts, graded once first).
 """
 
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -40,18 +42,54 @@ def build(name: str, variant: str, dest: Path) -> Path:
     return dest
 
 
+_local = threading.local()  # per grading thread: the classes whose checks run, the verdicts of the others
+_run_checks = grading.run_checks
+
+
+def _own_checks_only(a, checks, files, violations, log, start):
+    """grading.run_checks for the checks that run the variant's own classes; the solution's verdicts for the
+    others (by check name). Without a variant (the solution itself), every check, its verdicts kept."""
+    only = getattr(_local, "only", None)
+    if only is None:
+        verdicts, isolation = _run_checks(a, checks, files, violations, log, start)
+        _local.solution = {c.name: verdicts[i] for i, c in enumerate(checks)}
+        return verdicts, isolation
+    mine = [i for i, c in enumerate(checks) if set(c.needs) & only]
+    ran, isolation = _run_checks(a, [checks[i] for i in mine], files, violations, log, start)
+    verdicts = {i: _local.reuse[c.name] for i, c in enumerate(checks)}
+    verdicts.update({i: ran[j] for j, i in enumerate(mine)})
+    return verdicts, isolation
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
+    solutions = {}
+
+    def solution(name):
+        _local.only = None
+        sub = build(name, "", folder / name / "solution")
+        with open(folder / f"{name}-solution.log", "w") as log:
+            doc = grading.grade(sub, log=log, assignment=load(name))
+        assert doc["score"] == pytest.approx(100), doc["output"]
+        solutions[name] = _local.solution
 
     def one(name, variant):
+        a = load(name)
+        held = {f for f in a.student_files if (CORPUS / name / variant / f).is_file()}
+        _local.only = {cls for cls, file in a.classes.items() if file in held}
+        _local.reuse = solutions[name]
         sub = build(name, variant, folder / name / variant)
         with open(folder / f"{name}-{variant}.log", "w") as log:
-            return grading.grade(sub, log=log, assignment=load(name))
+            return grading.grade(sub, log=log, assignment=a)
 
-    with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {(a, v): pool.submit(one, a, v) for a in ASSIGNMENTS for v in variants(a)}
-        yield {key: f.result() for key, f in futures.items()}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(grading, "run_checks", _own_checks_only)
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for f in [pool.submit(solution, a) for a in ASSIGNMENTS]:
+                f.result()
+            futures = {(a, v): pool.submit(one, a, v) for a in ASSIGNMENTS for v in variants(a)}
+            yield {key: f.result() for key, f in futures.items()}
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
