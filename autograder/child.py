@@ -478,7 +478,11 @@ def main():
     WORKDIR, SITE = sys.argv[1], sys.argv[2:]
     sys.path[:0] = [os.path.join(WORKDIR, "pkg"), os.path.join(WORKDIR, "kit")] + SITE
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import numpy  # noqa: F401  (imported once here, shared by every forked job)
+    import json.encoder  # noqa: F401  (imported once here, shared by every forked job: the writers too)
+    import zipfile  # noqa: F401
+
+    import numpy  # noqa: F401
+    import numpy.lib.format  # noqa: F401
     import recorder
     import torch
 

@@ -69,7 +69,7 @@ class Sample:
 
 
 
-BUGS_IN_CI = 2  # `make test` grades the first 2 bugs of each set of groups lost; `make test-full` the whole table
+BUGS_IN_CI = 1  # `make test` grades the first bug of each set of groups lost; `make test-full` the whole table
 
 
 def graded_in_ci(table, second_routes: dict = None) -> set:

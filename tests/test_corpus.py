@@ -29,7 +29,15 @@ def variants(name: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
-CASES = [pytest.param(a, v, id=f"{a}-{v}") for a in ASSIGNMENTS for v in variants(a)]
+IN_CI = 3  # `make test` grades every third variant of each corpus (in name order); `make test-full` all
+
+
+def in_ci(name: str, variant: str) -> bool:
+    return variants(name).index(variant) % IN_CI == 0
+
+
+CASES = [pytest.param(a, v, id=f"{a}-{v}", marks=() if in_ci(a, v) else pytest.mark.full)
+         for a in ASSIGNMENTS for v in variants(a)]
 
 
 def build(name: str, variant: str, dest: Path) -> Path:
@@ -62,7 +70,8 @@ def _own_checks_only(a, checks, files, violations, log, start):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, request):
+    full = "not full" not in (request.config.option.markexpr or "")  # CI (make test) leaves the full rows out
     folder = tmp_path_factory.mktemp("corpus")
     solutions = {}
 
@@ -88,7 +97,8 @@ def graded(tmp_path_factory):
         with ThreadPoolExecutor(WORKERS) as pool:
             for f in [pool.submit(solution, a) for a in ASSIGNMENTS]:
                 f.result()
-            futures = {(a, v): pool.submit(one, a, v) for a in ASSIGNMENTS for v in variants(a)}
+            futures = {(a, v): pool.submit(one, a, v) for a in ASSIGNMENTS for v in variants(a)
+                       if full or in_ci(a, v)}
             yield {key: f.result() for key, f in futures.items()}
 
 
