@@ -54,11 +54,12 @@ SECOND_ROUTES = {"raise_system_exit": "sys_exit_at_import", "reference_via_torch
                  "linear_planted_teleport": "linear_planted_weights", "monkeypatch_alias": "monkeypatch_compare",
                  "monkeypatch_update_wrapper": "monkeypatch_compare"}
 IN_CI = samples.graded_in_ci(samples.SAMPLES, SECOND_ROUTES)  # `make test` grades these rows; `make test-full` all
-# and of the other exploits, every second one in table order (each graded in full: the largest share of CI's
+# and of the other exploits, every fourth one in table order (each graded in full: the largest share of CI's
 # time), but the first routes and the unpoliced rows CI grades
+EXPLOITS_IN_CI = 4
 _OTHER_EXPLOITS = [s.name for s in samples.SAMPLES if s.kind == "exploit" and s.name in IN_CI
                    and s.name not in set(SECOND_ROUTES.values()) | UNPOLICED_IN_CI]
-IN_CI -= set(_OTHER_EXPLOITS[1::2])
+IN_CI -= {name for i, name in enumerate(_OTHER_EXPLOITS) if i % EXPLOITS_IN_CI}
 FULL_TOO = ["linear_db_axis1", "gelu_coefficient_typo", "mae_over_B"]  # bugs graded in full as well (one per file)
 AGAIN = "mae_over_B"  # partial marks: graded 20 times, the same every time
 GRADESCOPE_RESULTS = Path("/autograder/results/results.json")

@@ -37,6 +37,9 @@ GROUPS = samples.GROUPS
 BUGS = [s for s in samples.SAMPLES if s.kind == "bug"]
 # `make test` grades these rows (and the plain mistake an exploit's score names); `make test-full` every row
 IN_CI = graded_in_ci(samples.SAMPLES) | {s.score for s in samples.SAMPLES if isinstance(s.score, str)}
+# and every second exploit in table order (each graded in full), but those whose score names a row
+_EXPLOITS = [s.name for s in samples.SAMPLES if s.kind == "exploit" and not isinstance(s.score, str)]
+IN_CI -= set(_EXPLOITS[1::2])
 FAIR = [s for s in samples.SAMPLES if s.kind == "fair"]
 EXPLOITS = [s for s in samples.SAMPLES if s.kind == "exploit"]
 UNPOLICED = [s for s in EXPLOITS if s.unpoliced is not None]
@@ -216,7 +219,7 @@ def test_correct_variant_scores_full_marks(grades, sample):
             assert "No forbidden operator ran" in t["output"], t["output"]
 
 
-@pytest.mark.parametrize("sample", EXPLOITS, ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", as_params(EXPLOITS, IN_CI))
 def test_exploit_earns_exactly_its_honest_score(grades, sample):
     """Its lost groups score 0, the rest full marks; a group of `either` all or nothing. Where its score names
     a row (the same mistake without the trick), no test scores more than that row's."""
@@ -238,7 +241,7 @@ def test_exploit_earns_exactly_its_honest_score(grades, sample):
     assert doc["score"] == pytest.approx(sample.score - either_lost, abs=1e-3)
 
 
-@pytest.mark.parametrize("sample", [s for s in samples.SAMPLES if s.policy], ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", as_params([s for s in samples.SAMPLES if s.policy], IN_CI))
 def test_policy_message_names_the_call_and_its_line(grades, sample, tmp_path):
     cls, what, file, text = sample.policy
     line = line_of(samples.build(sample, tmp_path / "sub"), file, text)
