@@ -161,6 +161,7 @@ def test_the_cluster_manifests_parse_and_the_scripts_pass_bash_n():
         assert done.returncode == 0, f"{script.name}: {done.stderr}"
 
 
+@pytest.mark.full  # a class graded as pods, about a minute: `make test-full` (and `make test-image`, in the real image)
 def test_each_pod_of_the_indexed_job_grades_its_own_shard_and_the_merge_reads_the_same_volume(tmp_path):
     """The pods' commands as cluster/k8s/run_locally.py (make test-image) starts them: pod I grades shard I+1."""
     spec = importlib.util.spec_from_file_location("run_locally", ROOT / "cluster/k8s/run_locally.py")
